@@ -1,0 +1,27 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { signOutAction } from "@/app/login/actions";
+import { requireUser } from "@/app/session";
+import { Button } from "@/components/ui/button";
+
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  return (
+    <>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl items-center justify-between px-6 py-3">
+          <Link href="/webhooks" className="font-semibold">
+            Facility webhooks
+          </Link>
+          <form action={signOutAction} className="flex items-center gap-3 text-sm text-slate-600">
+            <span>{user.email}</span>
+            <Button type="submit" variant="ghost" size="sm">
+              Sign out
+            </Button>
+          </form>
+        </div>
+      </header>
+      <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
+    </>
+  );
+}

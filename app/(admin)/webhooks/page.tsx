@@ -1,0 +1,22 @@
+import Link from "next/link";
+import { requireUser } from "@/app/session";
+import { Button } from "@/components/ui/button";
+import { WebhookList } from "@/components/webhook-list";
+import { listWebhooks } from "@/server/webhooks/webhook.service";
+
+export const metadata = { title: "Webhooks · Facility webhooks" };
+
+export default async function WebhooksPage() {
+  const { principal } = await requireUser();
+  return (
+    <>
+      <div className="mb-6 flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">Webhooks</h1>
+        <Button asChild>
+          <Link href="/webhooks/new">New webhook</Link>
+        </Button>
+      </div>
+      <WebhookList initialWebhooks={await listWebhooks({ principal })} />
+    </>
+  );
+}

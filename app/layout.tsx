@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { Toaster } from "sonner";
+import { TRPCProvider } from "@/components/trpc";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Facility webhooks",
+  description: "Manage your facility webhooks",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <TRPCProvider>{children}</TRPCProvider>
+        <Toaster richColors position="top-right" />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,30 @@
+"use client";
+import { useActionState } from "react";
+import { type SignInState, signInAction } from "@/app/login/actions";
+import { Button } from "./ui/button";
+import { Input } from "./ui/input";
+import { Label } from "./ui/label";
+
+export function LoginForm() {
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  return (
+    <form action={action} className="mt-6 space-y-4">
+      <div className="space-y-1.5">
+        <Label htmlFor="email">Email</Label>
+        <Input id="email" name="email" type="email" autoComplete="username" required />
+      </div>
+      <div className="space-y-1.5">
+        <Label htmlFor="password">Password</Label>
+        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+      </div>
+      {state.error && (
+        <p role="alert" className="text-sm text-red-600">
+          {state.error}
+        </p>
+      )}
+      <Button type="submit" className="w-full" disabled={pending}>
+        Sign in
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,248 @@
+"use client";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
+import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
+import { toast } from "sonner";
+import { createWebhookInput, updateWebhookInput, WEBHOOK_EVENTS } from "@/server/webhooks/webhook.schemas";
+import type { Webhook } from "@/server/webhooks/webhook.service";
+import { generateSecret } from "@/server/webhooks/webhook-secret";
+import { EVENT_DESCRIPTIONS } from "./event-descriptions";
+import { SecretsField } from "./secrets-field";
+import { trpc } from "./trpc";
+import { ConfirmDialog } from "./ui/alert-dialog";
+import { Button } from "./ui/button";
+import { Checkbox } from "./ui/checkbox";
+import { Input } from "./ui/input";
+import { Label } from "./ui/label";
+
+type FormValues = { url: string; events: string[]; facilities: string[]; secrets: string[] };
+type Options = { facilities: { id: string; name: string }[]; clients: { id: string; name: string }[] };
+
+const valuesOf = (webhook: Webhook): FormValues => ({
+  url: webhook.url,
+  events: webhook.events,
+  facilities: webhook.facilities,
+  secrets: webhook.secrets,
+});
+
+const toggled = (values: string[], value: string, on: boolean) =>
+  on ? [...values, value] : values.filter((v) => v !== value);
+
+/** Creates a webhook (no `webhook`) or edits one; validates with the same schema as the API. */
+export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
+  const router = useRouter();
+  const utils = trpc.useUtils();
+  const formId = useId();
+  const [clientId, setClientId] = useState(webhook?.clientId ?? options.clients[0]?.id ?? "");
+  const [status, setStatus] = useState("");
+  const [serverErrors, setServerErrors] = useState<string[]>([]);
+
+  const form = useForm<FormValues>({
+    // The schemas take unknown input (they must report on any JSON), so the resolver is typed here.
+    resolver: zodResolver(webhook ? updateWebhookInput : createWebhookInput) as Resolver<FormValues>,
+    defaultValues: webhook
+      ? valuesOf(webhook)
+      : { url: "https://", events: [], facilities: [], secrets: [generateSecret()] },
+  });
+  const { errors } = form.formState;
+
+  const onError = (error: { message: string; data?: { messages?: string[] | null } | null }) => {
+    setStatus("");
+    setServerErrors(error.data?.messages?.length ? error.data.messages : [error.message]);
+  };
+  const onSaved = (message: string) => {
+    setServerErrors([]);
+    setStatus(message);
+    toast.success(message);
+    void utils.webhooks.list.invalidate();
+  };
+
+  const update = trpc.webhooks.update.useMutation({
+    onSuccess: (saved) => {
+      form.reset(valuesOf(saved));
+      onSaved("Webhook saved");
+    },
+    onError,
+  });
+  const create = trpc.webhooks.create.useMutation({
+    onSuccess: (saved) => {
+      onSaved("Webhook created");
+      router.push(`/webhooks/${saved.id}`);
+    },
+    onError,
+  });
+  const remove = trpc.webhooks.delete.useMutation({
+    onSuccess: () => {
+      toast.success("Webhook deleted");
+      void utils.webhooks.list.invalidate();
+      router.push("/webhooks");
+    },
+    onError,
+  });
+  const pending = update.isPending || create.isPending || remove.isPending;
+
+  const submit = form.handleSubmit((values) => {
+    setStatus("");
+    if (webhook) update.mutate({ id: webhook.id, ...values });
+    else create.mutate({ clientId, ...values });
+  });
+
+  const errorId = (name: keyof FormValues) => `${formId}-${name}-error`;
+  const fieldError = (name: keyof FormValues) => {
+    const error = errors[name] as FieldError | undefined;
+    return error?.message ? (
+      <p id={errorId(name)} className="mt-1 text-sm text-red-600">
+        {error.message}
+      </p>
+    ) : null;
+  };
+  const describedBy = (name: keyof FormValues) => (errors[name] ? errorId(name) : undefined);
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-8 rounded-lg border border-slate-200 bg-white p-6">
+      {!webhook && options.clients.length > 1 && (
+        <div className="space-y-1.5">
+          <Label htmlFor={`${formId}-client`}>API client</Label>
+          <select
+            id={`${formId}-client`}
+            value={clientId}
+            onChange={(e) => setClientId(e.target.value)}
+            className="h-9 w-full rounded-md border border-slate-300 bg-white px-3 text-sm"
+          >
+            {options.clients.map((client) => (
+              <option key={client.id} value={client.id}>
+                {client.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+
+      <div className="space-y-1.5">
+        <Label htmlFor={`${formId}-url`}>URL</Label>
+        <Input
+          id={`${formId}-url`}
+          type="url"
+          inputMode="url"
+          autoComplete="off"
+          aria-invalid={errors.url ? true : undefined}
+          aria-describedby={describedBy("url")}
+          {...form.register("url")}
+        />
+        {fieldError("url")}
+      </div>
+
+      <Controller
+        control={form.control}
+        name="events"
+        render={({ field }) => (
+          <fieldset aria-describedby={describedBy("events")}>
+            <legend className="text-sm font-medium">Events</legend>
+            <div className="mt-3 grid gap-3 sm:grid-cols-2">
+              {WEBHOOK_EVENTS.map((event) => {
+                const id = `${formId}-event-${event}`;
+                return (
+                  <div key={event} className="flex items-start gap-2">
+                    <Checkbox
+                      id={id}
+                      aria-describedby={`${id}-description`}
+                      checked={field.value.includes(event)}
+                      onCheckedChange={(on) => field.onChange(toggled(field.value, event, on === true))}
+                    />
+                    <div className="grid gap-0.5">
+                      <Label htmlFor={id} className="font-mono text-xs">
+                        {event}
+                      </Label>
+                      <span id={`${id}-description`} className="text-xs text-slate-500">
+                        {EVENT_DESCRIPTIONS[event]}
+                      </span>
+                    </div>
+                  </div>
+                );
+              })}
+            </div>
+            {fieldError("events")}
+          </fieldset>
+        )}
+      />
+
+      <Controller
+        control={form.control}
+        name="facilities"
+        render={({ field }) => (
+          <fieldset aria-describedby={describedBy("facilities")}>
+            <legend className="text-sm font-medium">Facilities</legend>
+            <p className="mt-1 text-xs text-slate-500">
+              Leave all unchecked to receive events from every facility you can access.
+            </p>
+            <div className="mt-3 grid gap-2 sm:grid-cols-2">
+              {options.facilities.map((facility) => {
+                const id = `${formId}-facility-${facility.id}`;
+                return (
+                  <div key={facility.id} className="flex items-center gap-2">
+                    <Checkbox
+                      id={id}
+                      checked={field.value.includes(facility.id)}
+                      onCheckedChange={(on) => field.onChange(toggled(field.value, facility.id, on === true))}
+                    />
+                    <Label htmlFor={id}>
+                      {facility.id} {facility.name}
+                    </Label>
+                  </div>
+                );
+              })}
+            </div>
+            {fieldError("facilities")}
+          </fieldset>
+        )}
+      />
+
+      <Controller
+        control={form.control}
+        name="secrets"
+        render={({ field }) => (
+          <fieldset>
+            <legend className="mb-3 text-sm font-medium">Secrets</legend>
+            <SecretsField value={field.value} onChange={field.onChange} errorId={describedBy("secrets")} />
+            {fieldError("secrets")}
+          </fieldset>
+        )}
+      />
+
+      {serverErrors.length > 0 && (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-700">
+          <ul className="list-inside list-disc">
+            {serverErrors.map((message) => (
+              <li key={message}>{message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      <div className="flex items-center justify-between border-t border-slate-200 pt-6">
+        <div className="flex items-center gap-3">
+          <Button type="submit" disabled={pending}>
+            {webhook ? "Save" : "Create webhook"}
+          </Button>
+          <p role="status" className="text-sm text-green-700">
+            {status}
+          </p>
+        </div>
+        {webhook && (
+          <ConfirmDialog
+            trigger={
+              <Button variant="destructive" disabled={pending}>
+                Delete
+              </Button>
+            }
+            title="Delete this webhook?"
+            description={`Events will stop being sent to ${webhook.url}. This cannot be undone.`}
+            confirmLabel="Delete webhook"
+            onConfirm={() => remove.mutate({ id: webhook.id })}
+          />
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Operator CLI: `npm run admin -- <command>`.
+ *   facility add <id> <name>
+ *   user add <email> --password <pw> --facility <id> [--facility <id>…]
+ *   client add <name> --user <email> [--json]
+ */
+import { parseArgs } from "node:util";
+import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import { AppError } from "../server/errors";
+
+const USAGE = `usage:
+  npm run admin -- facility add <id> <name>
+  npm run admin -- user add <email> --password <pw> --facility <id> [--facility <id>...]
+  npm run admin -- client add <name> --user <email> [--json]`;
+
+class UsageError extends Error {}
+
+async function run(argv: string[]) {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      password: { type: "string" },
+      facility: { type: "string", multiple: true },
+      user: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  const [resource, action, ...rest] = positionals;
+  const command = `${resource ?? ""} ${action ?? ""}`;
+
+  if (command === "facility add" && rest.length === 2) {
+    const [id = "", name = ""] = rest;
+    const facility = await addFacility({ id, name });
+    console.log(`Added facility ${facility.id} (${facility.name})`);
+  } else if (command === "user add" && rest.length === 1 && values.password) {
+    const user = await addUser({
+      email: rest[0] ?? "",
+      password: values.password,
+      facilityIds: values.facility ?? [],
+    });
+    console.log(`Added user ${user.email}`);
+  } else if (command === "client add" && rest.length === 1 && values.user) {
+    const client = await addClient({ name: rest[0] ?? "", ownerEmail: values.user });
+    if (values.json) {
+      console.log(JSON.stringify(client));
+    } else {
+      console.log(`Added API client ${client.clientId}`);
+      console.log(`Bearer token (shown only now): ${client.token}`);
+    }
+  } else {
+    throw new UsageError(`unknown or incomplete command: ${argv.join(" ") || "(none)"}`);
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof AppError) console.error(`error: ${error.messages.join("; ") || error.message}`);
+  else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+  } else throw error;
+  process.exitCode = 1;
+}

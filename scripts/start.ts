@@ -1,0 +1,37 @@
+/**
+ * `npm start`: build if there is no build yet, migrate, seed demo data into an empty database,
+ * then serve on PORT (default 3000) and HOSTNAME (Next's default when unset).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { seedDemoDataIfEmpty } from "../server/accounts/demo";
+import { getEnv } from "../server/env";
+import { applyMigrations } from "../server/migrations";
+
+const next = "node_modules/.bin/next";
+
+if (!fs.existsSync(".next/BUILD_ID")) {
+  console.log("No production build yet: building (about a minute)…");
+  const build = spawnSync(next, ["build"], { stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const env = getEnv();
+const applied = await applyMigrations(env.databaseFile);
+if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+
+const demo = await seedDemoDataIfEmpty();
+if (demo) {
+  console.log(`
+Demo data created in ${env.databaseFile} (shown once; not stored in readable form):
+  Sign in:    ${demo.email} / ${demo.password}
+  API client: ${demo.clientId}
+  API token:  ${demo.token}
+`);
+}
+
+const port = process.env.PORT ?? "3000";
+const host = process.env.HOSTNAME;
+const server = spawn(next, ["start", "-p", port, ...(host ? ["-H", host] : [])], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,33 @@
+import { generateToken } from "../auth/tokens";
+import { getDb } from "../db";
+import { createWebhook } from "../webhooks/webhook.service";
+import { addClient, addFacility, addUser } from "./accounts.service";
+
+export const DEMO_ADMIN_EMAIL = "admin@example.com";
+
+const DEMO_FACILITIES = [
+  { id: "P-100001", name: "Mercy General Hospital" },
+  { id: "P-100002", name: "Lakeside Care Center" },
+  { id: "P-100003", name: "Riverside Clinic" },
+];
+
+/**
+ * On a database with no users, creates demo facilities, an admin and an API client with one
+ * webhook, and returns the credentials — the only time they can be shown. Otherwise returns null.
+ */
+export async function seedDemoDataIfEmpty() {
+  if ((await getDb().user.count()) > 0) return null;
+  for (const facility of DEMO_FACILITIES) await addFacility(facility);
+  const password = generateToken().slice(0, 20);
+  const admin = await addUser({
+    email: DEMO_ADMIN_EMAIL,
+    password,
+    facilityIds: DEMO_FACILITIES.map((f) => f.id),
+  });
+  const client = await addClient({ name: "Demo client", ownerEmail: admin.email });
+  await createWebhook({
+    principal: { userId: admin.id, clientId: client.clientId },
+    input: { url: "https://example.com/webhooks/shifts", events: ["shift.created", "shift.cancelled"] },
+  });
+  return { email: admin.email, password, ...client };
+}

@@ -1,0 +1,10 @@
+/**
+ * Who is acting. A browser session acts for a user over all the API clients that user owns;
+ * an API client acts for its owner, but only over its own webhooks. Facility access is always
+ * the user's.
+ */
+export type Principal = {
+  userId: string;
+  /** Set when an API client is acting; null for a signed-in user. */
+  clientId: string | null;
+};

@@ -1,0 +1,82 @@
+/**
+ * REST adapter helpers: read a JSON body safely, run a shared schema, turn every refusal into the
+ * contract's exact body. Route handlers stay a few lines each.
+ */
+import type { z } from "zod";
+import { principalFromBearer } from "../auth/bearer";
+import type { Principal } from "../auth/principal";
+import { AppError, ERROR_TABLE } from "../errors";
+import { toContractMessages } from "../webhooks/webhook.schemas";
+
+export const MAX_BODY_BYTES = 100 * 1024;
+
+const json = (body: unknown, status: number) => Response.json(body, { status });
+
+/**
+ * The body as parsed JSON. An empty body is `{}` (as the original service reads it); a body that
+ * is not JSON or is larger than MAX_BODY_BYTES is refused before anything else looks at it.
+ */
+async function readJson(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = await readLimited(request);
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "request body must be valid JSON");
+  }
+}
+
+const tooLarge = () =>
+  new AppError("PAYLOAD_TOO_LARGE", `request body must not be larger than ${MAX_BODY_BYTES / 1024} kB`);
+
+/** Reads at most MAX_BODY_BYTES, so a lying or absent Content-Length cannot make us buffer more. */
+async function readLimited(request: Request): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Parses the request body with a shared schema; 400 with the contract's message list on failure. */
+export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJson(request));
+  if (!parsed.success) throw new AppError("BAD_REQUEST", toContractMessages(parsed.error));
+  return parsed.data;
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) {
+    const entry = ERROR_TABLE[error.code];
+    return json(entry.restBody(error), entry.httpStatus);
+  }
+  console.error(error);
+  return json({ message: "Internal Server Error", statusCode: 500 }, 500);
+}
+
+type Handler<P> = (args: { request: Request; principal: Principal; params: P }) => Promise<Response>;
+
+/**
+ * Wraps a public API handler: authenticates the bearer token first (401 before anything else, as
+ * the contract orders checks), then maps every refusal to its contract body.
+ */
+export function publicApiRoute<P = Record<string, never>>(handler: Handler<P>) {
+  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const principal = await principalFromBearer(request.headers.get("authorization"));
+      return await handler({ request, principal, params: await context.params });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+export const ok = (body: unknown, status = 200) => json(body, status);
+export const created = (data: unknown) => json({ data }, 201);

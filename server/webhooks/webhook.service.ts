@@ -1,0 +1,181 @@
+/**
+ * Webhooks: list, read, create, update, delete — with authorization. Knows nothing of HTTP or
+ * tRPC; the REST handlers and the tRPC router are thin adapters over these functions.
+ */
+import type { Principal } from "../auth/principal";
+import { getDb } from "../db";
+import { AppError, webhookNotFound } from "../errors";
+import type { Prisma } from "../generated/prisma/client";
+import {
+  type CreateWebhookInput,
+  type UpdateWebhookInput,
+  type WebhookEventName,
+  webhookId as webhookIdSchema,
+} from "./webhook.schemas";
+import { generateSecret } from "./webhook-secret";
+
+export type Webhook = {
+  id: string;
+  url: string;
+  events: WebhookEventName[];
+  clientId: string;
+  facilities: string[];
+  secrets: string[];
+};
+
+type Tx = Prisma.TransactionClient;
+
+const byPosition = { orderBy: { position: "asc" } } as const;
+const webhookInclude = { events: byPosition, facilities: byPosition, secrets: byPosition } as const;
+type WebhookRow = Prisma.WebhookGetPayload<{ include: typeof webhookInclude }>;
+
+const toWebhook = (row: WebhookRow): Webhook => ({
+  id: row.id,
+  url: row.url,
+  events: row.events.map((e) => e.event as WebhookEventName),
+  clientId: row.clientId,
+  facilities: row.facilities.map((f) => f.facilityId),
+  secrets: row.secrets.map((s) => s.value),
+});
+
+/** A client sees its own webhooks; a signed-in user sees those of every client they own. */
+const visibleTo = (principal: Principal): Prisma.WebhookWhereInput =>
+  principal.clientId ? { clientId: principal.clientId } : { client: { ownerId: principal.userId } };
+
+const positioned = <K extends string>(key: K, values: string[]) =>
+  values.map((value, position) => ({ [key]: value, position }) as Record<K, string> & { position: number });
+
+async function accessibleFacilityIds(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx.facilityAccess.findMany({
+    where: { userId },
+    select: { facilityId: true },
+    orderBy: { facilityId: "asc" },
+  });
+  return rows.map((r) => r.facilityId);
+}
+
+/** `[]` means every facility the user can access; any other id must be one of them (403 otherwise). */
+async function resolveFacilities(tx: Tx, userId: string, requested: string[]): Promise<string[]> {
+  if (requested.length === 0) return accessibleFacilityIds(tx, userId);
+  const granted = await tx.facilityAccess.count({ where: { userId, facilityId: { in: requested } } });
+  if (granted !== requested.length) throw new AppError("FORBIDDEN");
+  return requested;
+}
+
+async function findVisibleWebhookId(tx: Tx, principal: Principal, webhookId: string): Promise<string> {
+  if (!webhookIdSchema.safeParse(webhookId).success) throw webhookNotFound();
+  const found = await tx.webhook.findFirst({
+    where: { id: webhookId, ...visibleTo(principal) },
+    select: { id: true },
+  });
+  if (!found) throw webhookNotFound();
+  return found.id;
+}
+
+export async function listWebhooks({ principal }: { principal: Principal }): Promise<Webhook[]> {
+  const rows = await getDb().webhook.findMany({
+    where: visibleTo(principal),
+    include: webhookInclude,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map(toWebhook);
+}
+
+export async function getWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {
+  return getDb().$transaction(async (tx) => {
+    const id = await findVisibleWebhookId(tx, principal, webhookId);
+    return toWebhook(await tx.webhook.findUniqueOrThrow({ where: { id }, include: webhookInclude }));
+  });
+}
+
+/**
+ * An API client creates webhooks for itself. A signed-in user names which of their clients will own
+ * it (`clientId`); a client they do not own is reported as not found.
+ */
+export async function createWebhook({
+  principal,
+  input,
+  clientId,
+}: {
+  principal: Principal;
+  input: CreateWebhookInput;
+  clientId?: string;
+}): Promise<Webhook> {
+  return getDb().$transaction(async (tx) => {
+    const ownerClientId = principal.clientId ?? (await findOwnedClientId(tx, principal.userId, clientId));
+    const facilities = await resolveFacilities(tx, principal.userId, input.facilities ?? []);
+    const row = await tx.webhook.create({
+      data: {
+        url: input.url,
+        clientId: ownerClientId,
+        events: { create: positioned("event", input.events) },
+        facilities: { create: positioned("facilityId", facilities) },
+        secrets: { create: positioned("value", input.secrets ?? [generateSecret()]) },
+      },
+      include: webhookInclude,
+    });
+    return toWebhook(row);
+  });
+}
+
+async function findOwnedClientId(tx: Tx, userId: string, clientId: string | undefined): Promise<string> {
+  const client = clientId
+    ? await tx.apiClient.findFirst({ where: { id: clientId, ownerId: userId }, select: { id: true } })
+    : null;
+  if (!client) throw new AppError("NOT_FOUND", "API client not found");
+  return client.id;
+}
+
+/** Absent fields stay as they are; a refused update (404, 403) changes nothing. */
+export async function updateWebhook({
+  principal,
+  webhookId,
+  input,
+}: {
+  principal: Principal;
+  webhookId: string;
+  input: UpdateWebhookInput;
+}): Promise<Webhook> {
+  return getDb().$transaction(async (tx) => {
+    const id = await findVisibleWebhookId(tx, principal, webhookId);
+    const facilities = input.facilities && (await resolveFacilities(tx, principal.userId, input.facilities));
+    const replace = <K extends string>(key: K, values: string[] | undefined) =>
+      values && { deleteMany: {}, create: positioned(key, values) };
+    const row = await tx.webhook.update({
+      where: { id },
+      data: {
+        url: input.url,
+        events: replace("event", input.events),
+        facilities: replace("facilityId", facilities),
+        secrets: replace("value", input.secrets),
+      },
+      include: webhookInclude,
+    });
+    return toWebhook(row);
+  });
+}
+
+export async function deleteWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {
+  await getDb().$transaction(async (tx) => {
+    const id = await findVisibleWebhookId(tx, principal, webhookId);
+    await tx.webhook.delete({ where: { id } });
+  });
+}
+
+/** What the edit form offers: the facilities the user can access and the clients they own. */
+export async function getFormOptions({ principal }: { principal: Principal }) {
+  const db = getDb();
+  const [facilities, clients] = await Promise.all([
+    db.facility.findMany({
+      where: { admins: { some: { userId: principal.userId } } },
+      select: { id: true, name: true },
+      orderBy: { id: "asc" },
+    }),
+    db.apiClient.findMany({
+      where: principal.clientId ? { id: principal.clientId } : { ownerId: principal.userId },
+      select: { id: true, name: true },
+      orderBy: { createdAt: "asc" },
+    }),
+  ]);
+  return { facilities, clients };
+}
