@@ -4,6 +4,7 @@
  * `_prisma_migrations` table exactly as `prisma migrate deploy` does.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import {
   bindMigrationAwareSqlAdapterFactory,
@@ -22,10 +23,8 @@ let wasmLoaded = false;
 
 function loadWasm() {
   if (wasmLoaded) return;
-  const wasmPath = path.join(
-    path.dirname(import.meta.resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace("file://", "")),
-    "schema_engine_bg.wasm",
-  );
+  const bindingsPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+  const wasmPath = path.join(path.dirname(bindingsPath), "schema_engine_bg.wasm");
   const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(wasmPath)), {
     "./schema_engine_bg.js": engineBindings,
   });

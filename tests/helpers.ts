@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import type { Principal } from "../server/auth/principal";
+
+/**
+ * A facility admin with their own facilities and one API client, named uniquely so several
+ * tenants can share one database.
+ */
+export async function createTenant(facilityCount = 2) {
+  const tag = randomUUID().slice(0, 8);
+  const facilityIds: string[] = [];
+  for (let i = 1; i <= facilityCount; i++) {
+    const facility = await addFacility({ id: `P-${tag}-${i}`, name: `Facility ${i} of ${tag}` });
+    facilityIds.push(facility.id);
+  }
+  const password = `password-${tag}`;
+  const user = await addUser({ email: `admin-${tag}@example.com`, password, facilityIds });
+  const client = await addClient({ name: `Client ${tag}`, ownerEmail: user.email });
+  const clientPrincipal: Principal = { userId: user.id, clientId: client.clientId };
+  const userPrincipal: Principal = { userId: user.id, clientId: null };
+  return { user, password, facilityIds, client, clientPrincipal, userPrincipal };
+}
+
+export type Tenant = Awaited<ReturnType<typeof createTenant>>;

@@ -1,0 +1,194 @@
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addClient } from "../server/accounts/accounts.service";
+import { AppError } from "../server/errors";
+import { createContextInner } from "../server/trpc/init";
+import { createCaller } from "../server/trpc/root";
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  updateWebhook,
+} from "../server/webhooks/webhook.service";
+import { createTenant, type Tenant } from "./helpers";
+
+const SECRET_A = "a".repeat(32);
+const SECRET_B = "b".repeat(32);
+
+let alice: Tenant;
+let bob: Tenant;
+
+beforeAll(async () => {
+  alice = await createTenant(3);
+  bob = await createTenant(1);
+});
+
+const aliceWebhook = (facilities: string[] = []) =>
+  createWebhook({
+    principal: alice.clientPrincipal,
+    input: { url: "https://alice.example/hook", events: ["shift.created"], facilities },
+  });
+
+async function expectAppError(promise: Promise<unknown>, code: AppError["code"]) {
+  const error = await promise.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+}
+
+describe("create", () => {
+  it("defaults facilities to every facility the caller can access and generates one secret", async () => {
+    const webhook = await aliceWebhook();
+    expect(webhook.facilities).toEqual(alice.facilityIds);
+    expect(webhook.clientId).toBe(alice.client.clientId);
+    expect(webhook.secrets).toHaveLength(1);
+    expect(webhook.secrets[0]).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  it("refuses a facility the caller cannot access, and one that does not exist, creating nothing", async () => {
+    const before = await listWebhooks({ principal: alice.clientPrincipal });
+    await expectAppError(aliceWebhook([alice.facilityIds[0] ?? "", bob.facilityIds[0] ?? ""]), "FORBIDDEN");
+    await expectAppError(aliceWebhook(["P-does-not-exist"]), "FORBIDDEN");
+    expect(await listWebhooks({ principal: alice.clientPrincipal })).toEqual(before);
+  });
+
+  it("lets a signed-in user create only for a client they own", async () => {
+    const input = { url: "https://alice.example/ui", events: ["all" as const] };
+    const created = await createWebhook({
+      principal: alice.userPrincipal,
+      clientId: alice.client.clientId,
+      input,
+    });
+    expect(created.clientId).toBe(alice.client.clientId);
+    await expectAppError(
+      createWebhook({ principal: alice.userPrincipal, clientId: bob.client.clientId, input }),
+      "NOT_FOUND",
+    );
+  });
+});
+
+describe("tenant isolation", () => {
+  it("shows a client only its own webhooks, and a user those of every client they own", async () => {
+    const second = await addClient({ name: "Second", ownerEmail: alice.user.email });
+    const secondPrincipal = { userId: alice.user.id, clientId: second.clientId };
+    const own = await createWebhook({
+      principal: secondPrincipal,
+      input: { url: "https://alice.example/second", events: ["all"] },
+    });
+    const first = await aliceWebhook();
+
+    const secondSees = await listWebhooks({ principal: secondPrincipal });
+    expect(secondSees.map((w) => w.id)).toEqual([own.id]);
+    const firstSees = (await listWebhooks({ principal: alice.clientPrincipal })).map((w) => w.id);
+    expect(firstSees).toContain(first.id);
+    expect(firstSees).not.toContain(own.id);
+    const userSees = (await listWebhooks({ principal: alice.userPrincipal })).map((w) => w.id);
+    expect(userSees).toEqual(expect.arrayContaining([own.id, first.id]));
+    expect(await listWebhooks({ principal: bob.userPrincipal })).toEqual([]);
+  });
+
+  it("answers not found for another tenant's webhook on read, update and delete, changing nothing", async () => {
+    const webhook = await aliceWebhook();
+    for (const principal of [bob.clientPrincipal, bob.userPrincipal]) {
+      await expectAppError(getWebhook({ principal, webhookId: webhook.id }), "NOT_FOUND");
+      await expectAppError(
+        updateWebhook({ principal, webhookId: webhook.id, input: { url: "https://bob.example" } }),
+        "NOT_FOUND",
+      );
+      await expectAppError(deleteWebhook({ principal, webhookId: webhook.id }), "NOT_FOUND");
+    }
+    expect(await getWebhook({ principal: alice.clientPrincipal, webhookId: webhook.id })).toEqual(webhook);
+  });
+
+  it("answers not found for an id that is not a UUID", async () => {
+    await expectAppError(
+      getWebhook({ principal: alice.clientPrincipal, webhookId: "not-a-uuid" }),
+      "NOT_FOUND",
+    );
+  });
+});
+
+describe("update", () => {
+  it("changes only the fields given and keeps their order", async () => {
+    const webhook = await aliceWebhook();
+    const updated = await updateWebhook({
+      principal: alice.clientPrincipal,
+      webhookId: webhook.id,
+      input: { events: ["shift.report.created", "shift.request.created"], secrets: [SECRET_A, SECRET_B] },
+    });
+    expect(updated).toEqual({
+      ...webhook,
+      events: ["shift.report.created", "shift.request.created"],
+      secrets: [SECRET_A, SECRET_B],
+    });
+    const unchanged = await updateWebhook({
+      principal: alice.clientPrincipal,
+      webhookId: webhook.id,
+      input: {},
+    });
+    expect(unchanged).toEqual(updated);
+  });
+
+  it("treats facilities [] as every facility the caller can access", async () => {
+    const webhook = await aliceWebhook([alice.facilityIds[1] ?? ""]);
+    const updated = await updateWebhook({
+      principal: alice.clientPrincipal,
+      webhookId: webhook.id,
+      input: { facilities: [] },
+    });
+    expect(updated.facilities).toEqual(alice.facilityIds);
+  });
+
+  it("changes nothing at all when one facility is refused", async () => {
+    const webhook = await aliceWebhook();
+    await expectAppError(
+      updateWebhook({
+        principal: alice.clientPrincipal,
+        webhookId: webhook.id,
+        input: { url: "https://changed.example", events: ["all"], facilities: [bob.facilityIds[0] ?? ""] },
+      }),
+      "FORBIDDEN",
+    );
+    expect(await getWebhook({ principal: alice.clientPrincipal, webhookId: webhook.id })).toEqual(webhook);
+  });
+});
+
+describe("tRPC adapter", () => {
+  const callerFor = (principal: Tenant["userPrincipal"] | null) =>
+    createCaller(createContextInner({ principal }));
+
+  async function trpcCode(promise: Promise<unknown>) {
+    const error = await promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    return (error as TRPCError).code;
+  }
+
+  it("refuses callers who are not signed in", async () => {
+    expect(await trpcCode(callerFor(null).webhooks.list())).toBe("UNAUTHORIZED");
+  });
+
+  it("maps the service's errors to tRPC codes", async () => {
+    const webhook = await aliceWebhook();
+    const asBob = callerFor(bob.userPrincipal);
+    expect(await trpcCode(asBob.webhooks.update({ id: webhook.id, url: "https://bob.example" }))).toBe(
+      "NOT_FOUND",
+    );
+    const asAlice = callerFor(alice.userPrincipal);
+    expect(await trpcCode(asAlice.webhooks.update({ id: webhook.id, facilities: bob.facilityIds }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await trpcCode(asAlice.webhooks.update({ id: webhook.id, url: "http://insecure.example" }))).toBe(
+      "BAD_REQUEST",
+    );
+  });
+
+  it("updates through the same schema and service as REST", async () => {
+    const webhook = await aliceWebhook();
+    const updated = await callerFor(alice.userPrincipal).webhooks.update({
+      id: webhook.id,
+      url: "https://alice.example/new",
+      events: ["shift.cancelled"],
+    });
+    expect(updated).toEqual({ ...webhook, url: "https://alice.example/new", events: ["shift.cancelled"] });
+  });
+});
