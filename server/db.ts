@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { getEnv } from "./env";
 import { PrismaClient } from "./generated/prisma/client";
 
@@ -18,6 +18,9 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
   const withPragmas = async (connect: () => ReturnType<typeof base.connect>) => {
     const adapter = await connect();
     await adapter.executeScript(CONNECTION_PRAGMAS);
+    const startDeferred = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) =>
+      upgradeToImmediate(await startDeferred(isolationLevel));
     return adapter;
   };
   return {
@@ -26,6 +29,24 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
     connect: () => withPragmas(() => base.connect()),
     connectToShadowDb: () => withPragmas(() => base.connectToShadowDb()),
   };
+}
+
+/**
+ * The adapter opens transactions with a deferred BEGIN. When another process (the CLI, a second
+ * server) commits between such a transaction's first read and its first write, SQLite refuses the
+ * write at once with SQLITE_BUSY instead of waiting. BEGIN IMMEDIATE takes the write lock up front,
+ * so the busy timeout applies and transactions queue instead of failing.
+ */
+async function upgradeToImmediate(transaction: Transaction): Promise<Transaction> {
+  const run = (sql: string) => transaction.executeRaw({ sql, args: [], argTypes: [] });
+  try {
+    await run("ROLLBACK"); // the deferred BEGIN took no lock and did nothing yet
+    await run("BEGIN IMMEDIATE");
+  } catch (error) {
+    await transaction.rollback(); // releases the adapter's transaction lock
+    throw error;
+  }
+  return transaction;
 }
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };

@@ -57,13 +57,24 @@ async function accessibleFacilityIds(tx: Tx, userId: string): Promise<string[]> 
 /** `[]` means every facility the user can access; any other id must be one of them (403 otherwise). */
 async function resolveFacilities(tx: Tx, userId: string, requested: string[]): Promise<string[]> {
   if (requested.length === 0) return accessibleFacilityIds(tx, userId);
-  const granted = await tx.facilityAccess.count({ where: { userId, facilityId: { in: requested } } });
-  if (granted !== requested.length) throw new AppError("FORBIDDEN");
+  const granted = await tx.facilityAccess.findMany({
+    where: { userId, facilityId: { in: requested } },
+    select: { facilityId: true },
+  });
+  const refused = requested.filter((id) => !granted.some((g) => g.facilityId === id));
+  // The REST body stays the contract's fixed 403; the browser shows this message.
+  if (refused.length)
+    throw new AppError("FORBIDDEN", `You do not have access to facility ${refused.join(", ")}`);
   return requested;
 }
 
-async function findVisibleWebhookId(tx: Tx, principal: Principal, webhookId: string): Promise<string> {
+/** An id that is not a UUID names no webhook: answer as for any unknown id, without a query. */
+function assertWebhookId(webhookId: string) {
   if (!webhookIdSchema.safeParse(webhookId).success) throw webhookNotFound();
+}
+
+async function findVisibleWebhookId(tx: Tx, principal: Principal, webhookId: string): Promise<string> {
+  assertWebhookId(webhookId);
   const found = await tx.webhook.findFirst({
     where: { id: webhookId, ...visibleTo(principal) },
     select: { id: true },
@@ -82,10 +93,13 @@ export async function listWebhooks({ principal }: { principal: Principal }): Pro
 }
 
 export async function getWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {
-  return getDb().$transaction(async (tx) => {
-    const id = await findVisibleWebhookId(tx, principal, webhookId);
-    return toWebhook(await tx.webhook.findUniqueOrThrow({ where: { id }, include: webhookInclude }));
+  assertWebhookId(webhookId);
+  const row = await getDb().webhook.findFirst({
+    where: { id: webhookId, ...visibleTo(principal) },
+    include: webhookInclude,
   });
+  if (!row) throw webhookNotFound();
+  return toWebhook(row);
 }
 
 /**

@@ -1,0 +1,141 @@
+import { expect, test } from "./fixtures";
+
+test("edit a webhook: schema errors before any request, save, reload, and the same change over REST", async ({
+  page,
+  request,
+  tenant,
+  webhook,
+  signIn,
+}) => {
+  const [first, second, third] = tenant.facilityIds as [string, string, string];
+  const mutations: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().includes("/api/trpc/")) mutations.push(r.url());
+  });
+
+  await signIn(page, tenant);
+  await page.getByRole("link", { name: `Edit ${webhook.url}` }).click();
+  await expect(page).toHaveURL(`/webhooks/${webhook.id}`);
+
+  const url = page.getByLabel("URL");
+  await url.fill("http://receiver.example/hooks");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("should be a secure URL with HTTPS")).toBeVisible();
+  await expect(url).toHaveAttribute("aria-invalid", "true");
+  expect(mutations).toEqual([]);
+
+  await url.fill("https://receiver.example/v2/hooks");
+  await expect(page.getByText("should be a secure URL with HTTPS")).toBeHidden();
+  await page.getByLabel("shift.created", { exact: true }).uncheck();
+  await page.getByLabel("shift.cancelled", { exact: true }).check();
+  await page.getByLabel("shift.report.created", { exact: true }).check();
+  await page.getByLabel(`${first} `).uncheck();
+  await page.getByLabel(`${second} `).check();
+  await page.getByLabel(`${third} `).check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+  expect(mutations).toHaveLength(1);
+
+  await page.reload();
+  await expect(page.getByLabel("URL")).toHaveValue("https://receiver.example/v2/hooks");
+  await expect(page.getByLabel("shift.created", { exact: true })).not.toBeChecked();
+  await expect(page.getByLabel("shift.cancelled", { exact: true })).toBeChecked();
+  await expect(page.getByLabel("shift.report.created", { exact: true })).toBeChecked();
+  await expect(page.getByLabel(`${first} `)).not.toBeChecked();
+  await expect(page.getByLabel(`${second} `)).toBeChecked();
+
+  const response = await request.get("/api/v2/public/webhooks/facility", {
+    headers: { authorization: `Bearer ${tenant.client.token}` },
+  });
+  expect(response.status()).toBe(200);
+  const { data } = await response.json();
+  expect(data).toEqual([
+    {
+      ...webhook,
+      url: "https://receiver.example/v2/hooks",
+      events: ["shift.cancelled", "shift.report.created"],
+      facilities: [second, third],
+    },
+  ]);
+});
+
+test("an event must stay selected: the shared schema says so next to the events", async ({
+  page,
+  tenant,
+  webhook,
+  signIn,
+}) => {
+  await signIn(page, tenant);
+  await page.goto(`/webhooks/${webhook.id}`);
+  await page.getByLabel("shift.created", { exact: true }).uncheck();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("events must contain at least 1 elements")).toBeVisible();
+});
+
+test("rotate secrets: generate a second, at most two, reveal, remove the old one", async ({
+  page,
+  request,
+  tenant,
+  webhook,
+  signIn,
+}) => {
+  await signIn(page, tenant);
+  await page.goto(`/webhooks/${webhook.id}`);
+  const original = webhook.secrets[0] ?? "";
+  await expect(page.getByRole("textbox", { name: "Secret 1" })).toHaveAttribute("type", "password");
+  await page.getByRole("button", { name: "Reveal secret 1" }).click();
+  await expect(page.getByRole("textbox", { name: "Secret 1" })).toHaveAttribute("type", "text");
+  await expect(page.getByRole("textbox", { name: "Secret 1" })).toHaveValue(original);
+  await expect(page.getByRole("button", { name: "Remove secret 1" })).toBeDisabled();
+
+  await page.getByRole("button", { name: "Generate secret" }).click();
+  await expect(page.getByRole("textbox", { name: "Secret 2" })).toHaveValue(/^[A-Za-z0-9]{32}$/);
+  await expect(page.getByRole("button", { name: "Generate secret" })).toBeDisabled();
+  const added = await page.getByRole("textbox", { name: "Secret 2" }).inputValue();
+  await page.getByRole("button", { name: "Remove secret 1" }).click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+
+  const response = await request.get("/api/v2/public/webhooks/facility", {
+    headers: { authorization: `Bearer ${tenant.client.token}` },
+  });
+  expect((await response.json()).data[0].secrets).toEqual([added]);
+});
+
+test("a refusal from the server is shown on the form", async ({ page, tenant, webhook, signIn }) => {
+  const { getDb } = await import("../server/db");
+  await signIn(page, tenant);
+  await page.goto(`/webhooks/${webhook.id}`);
+  const revoked = tenant.facilityIds[1] ?? "";
+  await page.getByLabel(`${revoked} `).check();
+  // Access is withdrawn while the form is open: only the server can know.
+  await getDb().facilityAccess.delete({
+    where: { userId_facilityId: { userId: tenant.user.id, facilityId: revoked } },
+  });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(
+    page.getByRole("alert").filter({ hasText: `You do not have access to facility ${revoked}` }),
+  ).toBeVisible();
+});
+
+test("create a webhook, then delete it after confirming", async ({ page, tenant, signIn }) => {
+  await signIn(page, tenant);
+  await page.getByRole("link", { name: "New webhook" }).click();
+  await page.getByLabel("URL").fill("https://new-receiver.example/hooks");
+  await page.getByLabel("all", { exact: true }).check();
+  await page.getByRole("button", { name: "Create webhook" }).click();
+  await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]{36}$/);
+  await expect(page.getByLabel("URL")).toHaveValue("https://new-receiver.example/hooks");
+  for (const facility of tenant.facilityIds) await expect(page.getByLabel(`${facility} `)).toBeChecked();
+
+  await page.getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("Delete this webhook?");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByLabel("URL")).toBeVisible();
+
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete webhook" }).click();
+  await expect(page).toHaveURL(/\/webhooks$/);
+  await expect(page.getByText("new-receiver.example")).toHaveCount(0);
+});
