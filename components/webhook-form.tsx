@@ -7,12 +7,12 @@ import { toast } from "sonner";
 import { createWebhookInput, updateWebhookInput, WEBHOOK_EVENTS } from "@/server/webhooks/webhook.schemas";
 import type { Webhook } from "@/server/webhooks/webhook.service";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
+import { CheckboxGroup } from "./checkbox-group";
 import { EVENT_DESCRIPTIONS } from "./event-descriptions";
 import { SecretsField } from "./secrets-field";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
-import { Checkbox } from "./ui/checkbox";
 import { Input } from "./ui/input";
 import { Label } from "./ui/label";
 
@@ -26,8 +26,11 @@ const valuesOf = (webhook: Webhook): FormValues => ({
   secrets: webhook.secrets,
 });
 
-const toggled = (values: string[], value: string, on: boolean) =>
-  on ? [...values, value] : values.filter((v) => v !== value);
+const EVENT_OPTIONS = WEBHOOK_EVENTS.map((event) => ({
+  value: event,
+  label: event,
+  description: EVENT_DESCRIPTIONS[event],
+}));
 
 /** Creates a webhook (no `webhook`) or edits one; validates with the same schema as the API. */
 export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
@@ -139,29 +142,13 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
         render={({ field }) => (
           <fieldset aria-describedby={describedBy("events")}>
             <legend className="text-sm font-medium">Events</legend>
-            <div className="mt-3 grid gap-3 sm:grid-cols-2">
-              {WEBHOOK_EVENTS.map((event) => {
-                const id = `${formId}-event-${event}`;
-                return (
-                  <div key={event} className="flex items-start gap-2">
-                    <Checkbox
-                      id={id}
-                      aria-describedby={`${id}-description`}
-                      checked={field.value.includes(event)}
-                      onCheckedChange={(on) => field.onChange(toggled(field.value, event, on === true))}
-                    />
-                    <div className="grid gap-0.5">
-                      <Label htmlFor={id} className="font-mono text-xs">
-                        {event}
-                      </Label>
-                      <span id={`${id}-description`} className="text-xs text-slate-500">
-                        {EVENT_DESCRIPTIONS[event]}
-                      </span>
-                    </div>
-                  </div>
-                );
-              })}
-            </div>
+            <CheckboxGroup
+              idPrefix={`${formId}-event`}
+              options={EVENT_OPTIONS}
+              value={field.value}
+              onChange={field.onChange}
+              labelClassName="font-mono text-xs"
+            />
             {fieldError("events")}
           </fieldset>
         )}
@@ -176,23 +163,12 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
             <p className="mt-1 text-xs text-slate-500">
               Leave all unchecked to receive events from every facility you can access.
             </p>
-            <div className="mt-3 grid gap-2 sm:grid-cols-2">
-              {options.facilities.map((facility) => {
-                const id = `${formId}-facility-${facility.id}`;
-                return (
-                  <div key={facility.id} className="flex items-center gap-2">
-                    <Checkbox
-                      id={id}
-                      checked={field.value.includes(facility.id)}
-                      onCheckedChange={(on) => field.onChange(toggled(field.value, facility.id, on === true))}
-                    />
-                    <Label htmlFor={id}>
-                      {facility.id} {facility.name}
-                    </Label>
-                  </div>
-                );
-              })}
-            </div>
+            <CheckboxGroup
+              idPrefix={`${formId}-facility`}
+              options={options.facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` }))}
+              value={field.value}
+              onChange={field.onChange}
+            />
             {fieldError("facilities")}
           </fieldset>
         )}

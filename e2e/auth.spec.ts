@@ -17,12 +17,10 @@ test("a wrong password is refused without saying which part was wrong", async ({
 });
 
 test("signing in sets an HttpOnly SameSite session cookie and shows the admin's webhooks", async ({
-  page,
-  tenant,
   webhook,
-  signIn,
+  tenant,
+  signedInPage: page,
 }) => {
-  await signIn(page, tenant);
   const session = (await page.context().cookies()).find((c) => c.name === "session");
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe("Lax");

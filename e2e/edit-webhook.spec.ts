@@ -1,11 +1,11 @@
+import { getDb } from "../server/db";
 import { expect, test } from "./fixtures";
 
 test("edit a webhook: schema errors before any request, save, reload, and the same change over REST", async ({
-  page,
-  request,
   tenant,
   webhook,
-  signIn,
+  signedInPage: page,
+  webhooksOverApi,
 }) => {
   const [first, second, third] = tenant.facilityIds as [string, string, string];
   const mutations: string[] = [];
@@ -13,7 +13,6 @@ test("edit a webhook: schema errors before any request, save, reload, and the sa
     if (r.method() === "POST" && r.url().includes("/api/trpc/")) mutations.push(r.url());
   });
 
-  await signIn(page, tenant);
   await page.getByRole("link", { name: `Edit ${webhook.url}` }).click();
   await expect(page).toHaveURL(`/webhooks/${webhook.id}`);
 
@@ -44,12 +43,7 @@ test("edit a webhook: schema errors before any request, save, reload, and the sa
   await expect(page.getByLabel(`${first} `)).not.toBeChecked();
   await expect(page.getByLabel(`${second} `)).toBeChecked();
 
-  const response = await request.get("/api/v2/public/webhooks/facility", {
-    headers: { authorization: `Bearer ${tenant.client.token}` },
-  });
-  expect(response.status()).toBe(200);
-  const { data } = await response.json();
-  expect(data).toEqual([
+  expect(await webhooksOverApi()).toEqual([
     {
       ...webhook,
       url: "https://receiver.example/v2/hooks",
@@ -60,27 +54,18 @@ test("edit a webhook: schema errors before any request, save, reload, and the sa
 });
 
 test("an event must stay selected: the shared schema says so next to the events", async ({
-  page,
-  tenant,
-  webhook,
-  signIn,
+  editPage: page,
 }) => {
-  await signIn(page, tenant);
-  await page.goto(`/webhooks/${webhook.id}`);
   await page.getByLabel("shift.created", { exact: true }).uncheck();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("events must contain at least 1 elements")).toBeVisible();
 });
 
 test("rotate secrets: generate a second, at most two, reveal, remove the old one", async ({
-  page,
-  request,
-  tenant,
+  editPage: page,
   webhook,
-  signIn,
+  webhooksOverApi,
 }) => {
-  await signIn(page, tenant);
-  await page.goto(`/webhooks/${webhook.id}`);
   const original = webhook.secrets[0] ?? "";
   await expect(page.getByRole("textbox", { name: "Secret 1" })).toHaveAttribute("type", "password");
   await page.getByRole("button", { name: "Reveal secret 1" }).click();
@@ -96,16 +81,10 @@ test("rotate secrets: generate a second, at most two, reveal, remove the old one
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
 
-  const response = await request.get("/api/v2/public/webhooks/facility", {
-    headers: { authorization: `Bearer ${tenant.client.token}` },
-  });
-  expect((await response.json()).data[0].secrets).toEqual([added]);
+  expect((await webhooksOverApi())[0]?.secrets).toEqual([added]);
 });
 
-test("a refusal from the server is shown on the form", async ({ page, tenant, webhook, signIn }) => {
-  const { getDb } = await import("../server/db");
-  await signIn(page, tenant);
-  await page.goto(`/webhooks/${webhook.id}`);
+test("a refusal from the server is shown on the form", async ({ editPage: page, tenant }) => {
   const revoked = tenant.facilityIds[1] ?? "";
   await page.getByLabel(`${revoked} `).check();
   // Access is withdrawn while the form is open: only the server can know.
@@ -118,8 +97,7 @@ test("a refusal from the server is shown on the form", async ({ page, tenant, we
   ).toBeVisible();
 });
 
-test("create a webhook, then delete it after confirming", async ({ page, tenant, signIn }) => {
-  await signIn(page, tenant);
+test("create a webhook, then delete it after confirming", async ({ signedInPage: page, tenant }) => {
   await page.getByRole("link", { name: "New webhook" }).click();
   await page.getByLabel("URL").fill("https://new-receiver.example/hooks");
   await page.getByLabel("all", { exact: true }).check();

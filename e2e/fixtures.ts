@@ -7,7 +7,12 @@ type Fixtures = {
   tenant: Tenant;
   /** One webhook of the tenant's client: shift.created on their first facility. */
   webhook: Webhook;
-  signIn: (page: Page, tenant: Tenant) => Promise<void>;
+  /** A page signed in as the tenant through the login form, on the webhooks list. */
+  signedInPage: Page;
+  /** The signed-in page, on the webhook's edit page. */
+  editPage: Page;
+  /** The tenant's webhooks as the REST API lists them to their API client. */
+  webhooksOverApi: () => Promise<Webhook[]>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -27,14 +32,25 @@ export const test = base.extend<Fixtures>({
       }),
     );
   },
-  // biome-ignore lint/correctness/noEmptyPattern: see above.
-  signIn: async ({}, use) => {
-    await use(async (page, tenant) => {
-      await page.goto("/login");
-      await page.getByLabel("Email").fill(tenant.user.email);
-      await page.getByLabel("Password").fill(tenant.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page).toHaveURL(/\/webhooks$/);
+  signedInPage: async ({ page, tenant }, use) => {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(tenant.user.email);
+    await page.getByLabel("Password").fill(tenant.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/webhooks$/);
+    await use(page);
+  },
+  editPage: async ({ signedInPage, webhook }, use) => {
+    await signedInPage.goto(`/webhooks/${webhook.id}`);
+    await use(signedInPage);
+  },
+  webhooksOverApi: async ({ request, tenant }, use) => {
+    await use(async () => {
+      const response = await request.get("/api/v2/public/webhooks/facility", {
+        headers: { authorization: `Bearer ${tenant.client.token}` },
+      });
+      expect(response.status()).toBe(200);
+      return (await response.json()).data;
     });
   },
 });

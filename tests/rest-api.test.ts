@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
+import { SEED_BODY, SEED_MESSAGES } from "./contract";
 import { createTenant, type Tenant } from "./helpers";
 
 const BASE = "http://localhost/api/v2/public/webhooks/facility";
@@ -37,17 +38,6 @@ const patch = (token: string, id: string, call: Omit<Call, "token">) => send("PA
 const UNAUTHORIZED = { message: "Unauthorized", statusCode: 401 };
 const FORBIDDEN = { message: "Forbidden Resource", error: "Forbidden", statusCode: 403 };
 const NOT_FOUND = { message: "Webhook not found", error: "Not Found", statusCode: 404 };
-const SEED_BODY = { url: 5, events: "x", facilities: [5], secrets: "x" };
-const SEED_MESSAGES = [
-  "should be a secure URL with HTTPS",
-  "url must be a string",
-  "events must contain at least 1 elements",
-  "events must be an array",
-  "each value in events must be one of the following values: shift.request.created, shift.request.cancelled, shift.report.created, shift.scheduled.cancelled, shift.scheduled, shift.created, shift.report.accepted-automatically, shift.report.accepted, shift.report.rejected, shift.cancelled, all",
-  "each value in facilities must be a string",
-  "secrets must contain no more than 2 elements",
-  "secrets must be an array",
-];
 const badRequest = (message: string[]) => ({ message, error: "Bad Request", statusCode: 400 });
 
 let alice: Tenant;
