@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import { getDb } from "../server/db";
 import { AppError } from "../server/errors";
 
 const USAGE = `usage:
@@ -61,4 +62,7 @@ try {
     console.error(`error: ${(error as Error).message}\n${USAGE}`);
   } else throw error;
   process.exitCode = 1;
+} finally {
+  // A PostgreSQL pool would otherwise keep the process alive until its idle connections time out.
+  await getDb().$disconnect();
 }

@@ -5,8 +5,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { seedDemoDataIfEmpty } from "../server/accounts/demo";
+import { getDb } from "../server/db";
 import { getEnv } from "../server/env";
-import { applyMigrations } from "../server/migrations";
+import { applyMigrations, targetFor } from "../server/migrations";
 
 const next = "node_modules/.bin/next";
 
@@ -17,7 +18,7 @@ if (!fs.existsSync(".next/BUILD_ID")) {
 }
 
 const env = getEnv();
-const applied = await applyMigrations(env.databaseFile);
+const applied = await applyMigrations(targetFor(env));
 if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
 
 const demo = await seedDemoDataIfEmpty();
@@ -29,6 +30,8 @@ Demo data created in ${env.databaseFile} (shown once; not stored in readable for
   API token:  ${demo.token}
 `);
 }
+
+await getDb().$disconnect(); // the server opens its own connections
 
 const port = process.env.PORT ?? "3000";
 const host = process.env.HOSTNAME;

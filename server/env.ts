@@ -1,18 +1,27 @@
 /** The one place that reads process.env: validated once, with the embedded defaults. */
 import path from "node:path";
 import { z } from "zod";
+import type { Provider } from "./prisma-schema";
 
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .default("file:./data/app.db")
-    .refine((url) => url.startsWith("file:"), {
-      message: "DATABASE_URL must be a SQLite file URL such as file:./data/app.db",
+    .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
+      message: "DATABASE_URL must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://…)",
     }),
+  /** PostgreSQL: connections per app instance. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /** PostgreSQL: a statement running longer than this is cancelled (0 = never). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
 });
 
-export type Env = z.infer<typeof envSchema> & { databaseFile: string };
+export type Env = z.infer<typeof envSchema> & {
+  provider: Provider;
+  /** SQLite: the absolute path of the database file. */
+  databaseFile: string;
+};
 
 let cached: Env | undefined;
 
@@ -23,9 +32,12 @@ export function getEnv(): Env {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment: ${problems.join("; ")}`);
   }
+  const url = parsed.data.DATABASE_URL;
+  const provider: Provider = url.startsWith("file:") ? "sqlite" : "postgresql";
   cached = {
     ...parsed.data,
-    databaseFile: path.resolve(parsed.data.DATABASE_URL.replace(/^file:/, "")),
+    provider,
+    databaseFile: provider === "sqlite" ? path.resolve(url.replace(/^file:/, "")) : "",
   };
   return cached;
 }

@@ -1,23 +1,30 @@
 /**
  * Prisma Migrate without its native engine: Prisma ships the same schema engine as WebAssembly,
- * driven through the app's own driver adapter. It reads and writes `prisma/migrations/` and the
- * `_prisma_migrations` table exactly as `prisma migrate deploy` does.
+ * driven through the app's own driver adapters. It reads and writes `prisma/migrations/<provider>/`
+ * and the `_prisma_migrations` table exactly as `prisma migrate deploy` does.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
 import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
+import pg from "pg";
 import { sqliteAdapter } from "./db";
+import { migrationsDirFor, type Provider, schemaFor } from "./prisma-schema";
 
-const PRISMA_DIR = path.resolve(import.meta.dirname, "../prisma");
-const SCHEMA_PATH = path.join(PRISMA_DIR, "schema.prisma");
-const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
+
+/** A database to migrate: a SQLite file path or a PostgreSQL URL. */
+export type Target = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
+
+export const targetFor = (env: { provider: Provider; databaseFile: string; DATABASE_URL: string }): Target =>
+  env.provider === "sqlite" ? { provider: "sqlite", file: env.databaseFile } : { provider: "postgresql", url: env.DATABASE_URL };
 
 let wasmLoaded = false;
 
@@ -34,41 +41,92 @@ function loadWasm() {
 }
 
 /**
- * The app's SQLite adapter, with two changes for the engine: it records the connections it opens,
- * so they can be closed when the engine is done (it keeps them open and would lock out the next
- * process); and the engine replays each migration file into the shadow database with a single
- * `executeRaw`, which better-sqlite3 refuses for more than one statement, so a parameterless
- * statement runs as a script there.
+ * The engine replays each migration file into the shadow database with a single `executeRaw`,
+ * which better-sqlite3 refuses for more than one statement: there a parameterless statement runs
+ * as a script.
  */
-function migrationAdapter(databaseFile: string) {
-  const factory = sqliteAdapter(databaseFile);
+async function sqliteShadow(factory: SqlMigrationAwareDriverAdapterFactory): Promise<SqlDriverAdapter> {
+  const shadow = await factory.connectToShadowDb();
+  const executeRaw = shadow.executeRaw.bind(shadow);
+  shadow.executeRaw = (query) => (query.args.length ? executeRaw(query) : shadow.executeScript(query.sql).then(() => 0));
+  return shadow;
+}
+
+/**
+ * node-postgres reports the catalog's `"char"` columns (type OID 18), which the Prisma adapter
+ * cannot map, so the engine fails describing the shadow database. They hold plain text: say so.
+ */
+function readCharColumnsAsText(pool: pg.Pool): pg.Pool {
+  const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+  pool.query = (async (config: pg.QueryConfig) => {
+    const result = await query(config);
+    for (const field of result.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    return result;
+  }) as typeof pool.query;
+  return pool;
+}
+
+/**
+ * A throwaway PostgreSQL database for the engine to replay migrations into; dropped on dispose.
+ * (The stock adapter's shadow support reconnects to the main database or leaks the shadow one.)
+ */
+async function postgresShadow(url: string): Promise<SqlDriverAdapter> {
+  const name = `shadow_${randomBytes(8).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const shadowUrl = new URL(url);
+  shadowUrl.pathname = `/${name}`;
+  const pool = readCharColumnsAsText(new pg.Pool({ connectionString: shadowUrl.toString(), max: 1 }));
+  const shadow = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
+  const dispose = shadow.dispose.bind(shadow);
+  shadow.dispose = async () => {
+    await dispose();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  };
+  return shadow;
+}
+
+/**
+ * The app's adapter for the target, recording the connections the engine opens so they are closed
+ * when it is done (it keeps the main one open, which would lock the next process out of a SQLite file).
+ */
+function migrationAdapter(target: Target) {
   const opened: SqlDriverAdapter[] = [];
   const track = async (connect: () => Promise<SqlDriverAdapter>) => {
     const adapter = await connect();
+    // The engine disposes its shadow database itself; closing again at the end must be harmless.
+    const dispose = adapter.dispose.bind(adapter);
+    let disposed: Promise<void> | undefined;
+    adapter.dispose = () => {
+      disposed ??= dispose();
+      return disposed;
+    };
     opened.push(adapter);
     return adapter;
   };
+  const factory: SqlMigrationAwareDriverAdapterFactory =
+    target.provider === "sqlite" ? sqliteAdapter(target.file) : new PrismaPg({ connectionString: target.url, max: 2 });
   const adapter: SqlMigrationAwareDriverAdapterFactory = {
-    ...factory,
+    provider: factory.provider,
+    adapterName: factory.adapterName,
     connect: () => track(() => factory.connect()),
     connectToShadowDb: () =>
-      track(async () => {
-        const shadow = await factory.connectToShadowDb();
-        const executeRaw = shadow.executeRaw.bind(shadow);
-        shadow.executeRaw = (query) =>
-          query.args.length ? executeRaw(query) : shadow.executeScript(query.sql).then(() => 0);
-        return shadow;
-      }),
+      track(() => (target.provider === "sqlite" ? sqliteShadow(factory) : postgresShadow(target.url))),
   };
   return { adapter, close: () => Promise.all(opened.map((a) => a.dispose())) };
 }
 
-async function withEngine<T>(databaseFile: string, run: (engine: engineBindings.SchemaEngine) => Promise<T>) {
+async function withEngine<T>(
+  target: Target,
+  schema: string,
+  run: (engine: engineBindings.SchemaEngine) => Promise<T>,
+): Promise<T> {
   loadWasm();
-  const schema = fs.readFileSync(SCHEMA_PATH, "utf8");
-  const { adapter, close } = migrationAdapter(databaseFile);
+  const { adapter, close } = migrationAdapter(target);
   const engine = await engineBindings.SchemaEngine.new(
-    { datamodels: [[SCHEMA_PATH, schema]] },
+    { datamodels: [["schema.prisma", schema]] },
     () => {},
     bindMigrationAwareSqlAdapterFactory(adapter),
   );
@@ -80,53 +138,51 @@ async function withEngine<T>(databaseFile: string, run: (engine: engineBindings.
   }
 }
 
-function migrationsList(): engineBindings.MigrationList {
-  const directories = fs.existsSync(MIGRATIONS_DIR)
+const lockfileContent = (provider: Provider) => `provider = "${provider}"\n`;
+
+function migrationsList(provider: Provider): engineBindings.MigrationList {
+  const dir = migrationsDirFor(provider);
+  const directories = fs.existsSync(dir)
     ? fs
-        .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+        .readdirSync(dir, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry) => entry.name)
         .sort()
     : [];
-  const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
   return {
-    baseDir: MIGRATIONS_DIR,
-    lockfile: {
-      path: "migration_lock.toml",
-      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null,
-    },
+    baseDir: dir,
+    lockfile: { path: "migration_lock.toml", content: lockfileContent(provider) },
     shadowDbInitScript: "",
     migrationDirectories: directories.map((name) => ({
       path: name,
       migrationFile: {
         path: "migration.sql",
-        content: {
-          tag: "ok" as const,
-          value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), "utf8"),
-        },
+        content: { tag: "ok" as const, value: fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8") },
       },
     })),
   };
 }
 
 /** Applies the committed migrations not yet applied; returns the names it applied. */
-export async function applyMigrations(databaseFile: string): Promise<string[]> {
-  const result = await withEngine(databaseFile, (engine) =>
-    engine.applyMigrations({ migrationsList: migrationsList(), filters: NO_FILTERS }),
+export async function applyMigrations(target: Target): Promise<string[]> {
+  const result = await withEngine(target, schemaFor(target.provider), (engine) =>
+    engine.applyMigrations({ migrationsList: migrationsList(target.provider), filters: NO_FILTERS }),
   );
   return result.appliedMigrationNames;
 }
 
 /**
- * The SQL that would bring a database built from the committed migrations up to `schema.prisma`
- * (empty when they agree). Replays the migrations into an in-memory shadow database.
- * `schema` defaults to the committed one; tests pass an edited copy.
+ * The SQL that would bring a database built from the committed migrations up to the models
+ * (empty when they agree), by replaying the migrations into a shadow database: in memory for
+ * SQLite, a throwaway database on the target's server for PostgreSQL. `models` defaults to
+ * prisma/models.prisma; tests pass an edited copy.
  */
-export async function diffMigrationsToSchema(schema = fs.readFileSync(SCHEMA_PATH, "utf8")): Promise<string> {
-  const result = await withEngine(":memory:", (engine) =>
+export async function diffMigrationsToModels(target: Target, models?: string): Promise<string> {
+  const schema = schemaFor(target.provider, models);
+  const result = await withEngine(target, schema, (engine) =>
     engine.diff({
-      from: { tag: "migrations", ...migrationsList() },
-      to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] },
+      from: { tag: "migrations", ...migrationsList(target.provider) },
+      to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schema }] },
       script: true,
       exitCode: null,
       filters: NO_FILTERS,
@@ -136,18 +192,16 @@ export async function diffMigrationsToSchema(schema = fs.readFileSync(SCHEMA_PAT
   return sql.startsWith("-- This is an empty migration") ? "" : sql;
 }
 
-/** Writes the current drift as a new migration directory; returns its name, or null when none. */
-export async function createMigration(name: string): Promise<string | null> {
-  const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
-  if (!fs.existsSync(lockPath)) {
-    fs.mkdirSync(MIGRATIONS_DIR, { recursive: true });
-    fs.writeFileSync(lockPath, 'provider = "sqlite"\n');
-  }
-  const sql = await diffMigrationsToSchema();
+/** Writes the current drift as a new migration of the target's provider; returns its name, or null. */
+export async function createMigration(target: Target, name: string): Promise<string | null> {
+  const dir = migrationsDirFor(target.provider);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "migration_lock.toml"), lockfileContent(target.provider));
+  const sql = await diffMigrationsToModels(target);
   if (!sql) return null;
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   const dirName = `${stamp}_${name.replace(/\W+/g, "_")}`;
-  fs.mkdirSync(path.join(MIGRATIONS_DIR, dirName), { recursive: true });
-  fs.writeFileSync(path.join(MIGRATIONS_DIR, dirName, "migration.sql"), `${sql}\n`);
+  fs.mkdirSync(path.join(dir, dirName));
+  fs.writeFileSync(path.join(dir, dirName, "migration.sql"), `${sql}\n`);
   return dirName;
 }

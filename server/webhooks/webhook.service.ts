@@ -5,7 +5,7 @@
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, webhookNotFound } from "../errors";
-import type { Prisma } from "../generated/prisma/client";
+import type { Prisma } from "../generated/sqlite/client";
 import {
   type CreateWebhookInput,
   type UpdateWebhookInput,
