@@ -1,9 +1,11 @@
 import { defineConfig } from "@playwright/test";
 
 const PORT = 3100;
-// The e2e server and the test fixtures (which seed tenants) share this SQLite file.
-const DATABASE = "data/e2e.db";
-process.env.DATABASE_URL = `file:./${DATABASE}`;
+// The e2e server and the test fixtures (which seed tenants) share this database: a fresh one per
+// backend from scripts/test.ts, or data/e2e.db, recreated, when Playwright runs alone.
+const DEFAULT_DATABASE = "data/e2e.db";
+const databaseUrl = process.env.E2E_DATABASE_URL ?? `file:./${DEFAULT_DATABASE}`;
+process.env.DATABASE_URL = databaseUrl;
 
 export default defineConfig({
   testDir: "e2e",
@@ -31,9 +33,11 @@ export default defineConfig({
   },
   webServer: {
     // `npm start` on a fresh database: the same path a user takes (migrate, seed, serve the build).
-    command: `rm -f ${DATABASE} ${DATABASE}-wal ${DATABASE}-shm && npm start`,
+    command: process.env.E2E_DATABASE_URL
+      ? "npm start"
+      : `rm -f ${DEFAULT_DATABASE} ${DEFAULT_DATABASE}-wal ${DEFAULT_DATABASE}-shm && npm start`,
     url: `http://127.0.0.1:${PORT}/login`,
-    env: { PORT: String(PORT), HOSTNAME: "127.0.0.1", DATABASE_URL: `file:./${DATABASE}` },
+    env: { PORT: String(PORT), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl },
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: "ignore",

@@ -26,7 +26,8 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
     const adapter = await connect();
     await adapter.executeScript(SQLITE_PRAGMAS);
     const startDeferred = adapter.startTransaction.bind(adapter);
-    adapter.startTransaction = async (isolationLevel) => upgradeToImmediate(await startDeferred(isolationLevel));
+    adapter.startTransaction = async (isolationLevel) =>
+      upgradeToImmediate(await startDeferred(isolationLevel));
     return adapter;
   };
   return {
@@ -55,7 +56,9 @@ async function upgradeToImmediate(transaction: Transaction): Promise<Transaction
   return transaction;
 }
 
-export const postgresAdapter = (env: Pick<Env, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "DATABASE_STATEMENT_TIMEOUT_MS">) =>
+export const postgresAdapter = (
+  env: Pick<Env, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "DATABASE_STATEMENT_TIMEOUT_MS">,
+) =>
   new PrismaPg({
     connectionString: env.DATABASE_URL,
     max: env.DATABASE_POOL_SIZE,

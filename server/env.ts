@@ -8,7 +8,8 @@ const envSchema = z.object({
     .string()
     .default("file:./data/app.db")
     .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
-      message: "DATABASE_URL must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://…)",
+      message:
+        "DATABASE_URL must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://…)",
     }),
   /** PostgreSQL: connections per app instance. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),

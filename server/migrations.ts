@@ -24,7 +24,9 @@ const NO_FILTERS = { externalTables: [], externalEnums: [] };
 export type Target = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
 
 export const targetFor = (env: { provider: Provider; databaseFile: string; DATABASE_URL: string }): Target =>
-  env.provider === "sqlite" ? { provider: "sqlite", file: env.databaseFile } : { provider: "postgresql", url: env.DATABASE_URL };
+  env.provider === "sqlite"
+    ? { provider: "sqlite", file: env.databaseFile }
+    : { provider: "postgresql", url: env.DATABASE_URL };
 
 let wasmLoaded = false;
 
@@ -48,7 +50,8 @@ function loadWasm() {
 async function sqliteShadow(factory: SqlMigrationAwareDriverAdapterFactory): Promise<SqlDriverAdapter> {
   const shadow = await factory.connectToShadowDb();
   const executeRaw = shadow.executeRaw.bind(shadow);
-  shadow.executeRaw = (query) => (query.args.length ? executeRaw(query) : shadow.executeScript(query.sql).then(() => 0));
+  shadow.executeRaw = (query) =>
+    query.args.length ? executeRaw(query) : shadow.executeScript(query.sql).then(() => 0);
   return shadow;
 }
 
@@ -107,7 +110,9 @@ function migrationAdapter(target: Target) {
     return adapter;
   };
   const factory: SqlMigrationAwareDriverAdapterFactory =
-    target.provider === "sqlite" ? sqliteAdapter(target.file) : new PrismaPg({ connectionString: target.url, max: 2 });
+    target.provider === "sqlite"
+      ? sqliteAdapter(target.file)
+      : new PrismaPg({ connectionString: target.url, max: 2 });
   const adapter: SqlMigrationAwareDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -157,7 +162,10 @@ function migrationsList(provider: Provider): engineBindings.MigrationList {
       path: name,
       migrationFile: {
         path: "migration.sql",
-        content: { tag: "ok" as const, value: fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8") },
+        content: {
+          tag: "ok" as const,
+          value: fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"),
+        },
       },
     })),
   };

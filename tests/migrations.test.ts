@@ -9,7 +9,9 @@ import { createEmptyDatabase, testBackend } from "./test-database";
 const models = fs.readFileSync(MODELS_PATH, "utf8");
 const backend = testBackend();
 const targetOf = (url: string): Target =>
-  url.startsWith("file:") ? { provider: "sqlite", file: url.slice("file:".length) } : { provider: "postgresql", url };
+  url.startsWith("file:")
+    ? { provider: "sqlite", file: url.slice("file:".length) }
+    : { provider: "postgresql", url };
 
 describe(`${backend} migrations`, () => {
   it("match the models exactly (no drift)", async () => {

@@ -13,9 +13,12 @@ export type TestBackend = "sqlite" | "postgresql";
 
 export function testBackend(): TestBackend {
   const backend = process.env.TEST_DATABASE ?? "sqlite";
-  if (backend !== "sqlite" && backend !== "postgresql") throw new Error(`TEST_DATABASE must be sqlite or postgresql`);
+  if (backend !== "sqlite" && backend !== "postgresql")
+    throw new Error(`TEST_DATABASE must be sqlite or postgresql`);
   if (backend === "postgresql" && !process.env.TEST_POSTGRES_URL) {
-    throw new Error("TEST_DATABASE=postgresql needs TEST_POSTGRES_URL, e.g. postgresql://user:pw@127.0.0.1:5432/postgres");
+    throw new Error(
+      "TEST_DATABASE=postgresql needs TEST_POSTGRES_URL, e.g. postgresql://user:pw@127.0.0.1:5432/postgres",
+    );
   }
   return backend;
 }
@@ -39,16 +42,22 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
 }
 
 /** An empty database of the test backend: its DATABASE_URL and how to drop it. */
-export async function createEmptyDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createEmptyDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (testBackend() === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    return { url: `file:${path.join(dir, "test.db")}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `file:${path.join(dir, "test.db")}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = uniqueName(prefix);
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
   return {
     url: postgresUrl(name),
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
   };
 }
 

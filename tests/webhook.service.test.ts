@@ -9,6 +9,7 @@ import {
   deleteWebhook,
   getWebhook,
   listWebhooks,
+  listWebhooksPage,
   updateWebhook,
 } from "../server/webhooks/webhook.service";
 import { createTenant, type Tenant } from "./helpers";
@@ -164,7 +165,7 @@ describe("tRPC adapter", () => {
   }
 
   it("refuses callers who are not signed in", async () => {
-    expect(await trpcCode(callerFor(null).webhooks.list())).toBe("UNAUTHORIZED");
+    expect(await trpcCode(callerFor(null).webhooks.list({}))).toBe("UNAUTHORIZED");
   });
 
   it("maps the service's errors to tRPC codes", async () => {
@@ -190,5 +191,52 @@ describe("tRPC adapter", () => {
       events: ["shift.cancelled"],
     });
     expect(updated).toEqual({ ...webhook, url: "https://alice.example/new", events: ["shift.cancelled"] });
+  });
+});
+
+describe("admin list pages", () => {
+  it("pages through every webhook once, in creation order, and filters by facility and event", async () => {
+    const carol = await createTenant(2);
+    const [first, second] = carol.facilityIds as [string, string];
+    const make = (events: ("shift.created" | "shift.cancelled" | "all")[], facilities: string[]) =>
+      createWebhook({
+        principal: carol.clientPrincipal,
+        input: { url: "https://carol.example", events, facilities },
+      });
+    const created = [
+      await make(["shift.created"], [first]),
+      await make(["shift.cancelled"], [second]),
+      await make(["all"], [second]),
+      await make(["shift.created"], [second]),
+      await make(["shift.cancelled"], [first]),
+    ];
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listWebhooksPage({ principal: carol.userPrincipal, input: { limit: 2, cursor } });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((w) => w.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(created.map((w) => w.id));
+
+    const ids = async (filter: { facilityId?: string; event?: "shift.created" }) =>
+      (await listWebhooksPage({ principal: carol.userPrincipal, input: { limit: 25, ...filter } })).items.map(
+        (w) => w.id,
+      );
+    expect(await ids({ facilityId: first })).toEqual([created[0]?.id, created[4]?.id]);
+    // `all` receives shift.created too.
+    expect(await ids({ event: "shift.created" })).toEqual([created[0]?.id, created[2]?.id, created[3]?.id]);
+    expect(await ids({ facilityId: second, event: "shift.created" })).toEqual([
+      created[2]?.id,
+      created[3]?.id,
+    ]);
+    expect(
+      await listWebhooksPage({ principal: alice.userPrincipal, input: { limit: 25, facilityId: first } }),
+    ).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });

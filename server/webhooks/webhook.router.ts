@@ -1,19 +1,21 @@
 import { z } from "zod";
 import { protectedProcedure, router } from "../trpc/init";
-import { createWebhookInput, updateWebhookInput, webhookId } from "./webhook.schemas";
+import { createWebhookInput, listWebhooksInput, updateWebhookInput, webhookId } from "./webhook.schemas";
 import {
   createWebhook,
   deleteWebhook,
   getFormOptions,
   getWebhook,
-  listWebhooks,
+  listWebhooksPage,
   updateWebhook,
 } from "./webhook.service";
 
 const byId = z.object({ id: webhookId });
 
 export const webhookRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listWebhooks({ principal: ctx.principal })),
+  list: protectedProcedure
+    .input(listWebhooksInput)
+    .query(({ ctx, input }) => listWebhooksPage({ principal: ctx.principal, input })),
 
   byId: protectedProcedure
     .input(byId)

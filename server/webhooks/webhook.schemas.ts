@@ -173,3 +173,15 @@ export function toContractMessages(error: z.ZodError): string[] {
   );
   return unique(messages);
 }
+
+export const WEBHOOK_PAGE_SIZE = 25;
+
+/** The admin list: one page at a time (cursor = last webhook id seen), optionally filtered. */
+export const listWebhooksInput = z.object({
+  cursor: webhookId.optional(),
+  limit: z.number().int().min(1).max(100).default(WEBHOOK_PAGE_SIZE),
+  facilityId: z.string().min(1).optional(),
+  /** Webhooks that receive this event: those listing it and those listing `all`. */
+  event: z.enum(WEBHOOK_EVENTS).optional(),
+});
+export type ListWebhooksInput = z.input<typeof listWebhooksInput>;

@@ -2,12 +2,15 @@
  * Webhooks: list, read, create, update, delete — with authorization. Knows nothing of HTTP or
  * tRPC; the REST handlers and the tRPC router are thin adapters over these functions.
  */
+
+import type { z } from "zod";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, webhookNotFound } from "../errors";
 import type { Prisma } from "../generated/sqlite/client";
 import {
   type CreateWebhookInput,
+  type listWebhooksInput,
   type UpdateWebhookInput,
   type WebhookEventName,
   webhookId as webhookIdSchema,
@@ -83,13 +86,40 @@ async function findVisibleWebhookId(tx: Tx, principal: Principal, webhookId: str
   return found.id;
 }
 
+const listOrder = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.WebhookOrderByWithRelationInput[];
+
+/** Every webhook the caller can see (the public API's list, which has no paging). */
 export async function listWebhooks({ principal }: { principal: Principal }): Promise<Webhook[]> {
   const rows = await getDb().webhook.findMany({
     where: visibleTo(principal),
     include: webhookInclude,
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    orderBy: listOrder,
   });
   return rows.map(toWebhook);
+}
+
+/** One page of the caller's webhooks for the admin list, filtered by facility and event. */
+export async function listWebhooksPage({
+  principal,
+  input,
+}: {
+  principal: Principal;
+  input: z.output<typeof listWebhooksInput>;
+}): Promise<{ items: Webhook[]; nextCursor: string | null }> {
+  const { cursor, limit, facilityId, event } = input;
+  const rows = await getDb().webhook.findMany({
+    where: {
+      ...visibleTo(principal),
+      ...(facilityId && { facilities: { some: { facilityId } } }),
+      ...(event && { events: { some: { event: { in: [event, "all"] } } } }),
+    },
+    include: webhookInclude,
+    orderBy: listOrder,
+    take: limit + 1,
+    ...(cursor && { cursor: { id: cursor }, skip: 1 }),
+  });
+  const items = rows.slice(0, limit).map(toWebhook);
+  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
 }
 
 export async function getWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {

@@ -2,12 +2,17 @@ import Link from "next/link";
 import { requireUser } from "@/app/session";
 import { Button } from "@/components/ui/button";
 import { WebhookList } from "@/components/webhook-list";
-import { listWebhooks } from "@/server/webhooks/webhook.service";
+import { WEBHOOK_PAGE_SIZE } from "@/server/webhooks/webhook.schemas";
+import { getFormOptions, listWebhooksPage } from "@/server/webhooks/webhook.service";
 
 export const metadata = { title: "Webhooks · Facility webhooks" };
 
 export default async function WebhooksPage() {
   const { principal } = await requireUser();
+  const [firstPage, { facilities }] = await Promise.all([
+    listWebhooksPage({ principal, input: { limit: WEBHOOK_PAGE_SIZE } }),
+    getFormOptions({ principal }),
+  ]);
   return (
     <>
       <div className="mb-6 flex items-center justify-between">
@@ -16,7 +21,7 @@ export default async function WebhooksPage() {
           <Link href="/webhooks/new">New webhook</Link>
         </Button>
       </div>
-      <WebhookList initialWebhooks={await listWebhooks({ principal })} />
+      <WebhookList firstPage={firstPage} facilities={facilities} />
     </>
   );
 }
