@@ -1,0 +1,278 @@
+/**
+ * `npm run bench`: builds and starts the production server and, in the same run, two references —
+ * the framework's floor (app/api/bench/floor, enabled by BENCH_FLOOR=1) and the machine's limit
+ * (bench/limit-server.ts: node:http and the bare driver) — then loads each with autocannon
+ * (10 connections, BENCH_DURATION seconds, product and references alternating twice), on SQLite
+ * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { createEmptyDatabase } from "../tests/test-database";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = 10;
+const PRODUCT_PORT = 3200;
+const LIMIT_PORT = 3201;
+const ROOT = path.resolve(import.meta.dirname, "..");
+const RESULTS = path.join(ROOT, "bench/results.md");
+const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
+
+type Seed = { token: string; sessionToken: string; webhookId: string; facilityIds: string[] };
+type Load = {
+  name: string;
+  url: string;
+  method: "GET" | "PATCH" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+};
+type Measure = { rps: number; p50: number; p99: number };
+type Row = {
+  backend: string;
+  scenario: string;
+  target: string;
+  measure: Measure;
+  vsFloor?: number;
+  vsLimit?: number;
+};
+
+function startServer(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (ready.test(chunk.toString())) resolve(child);
+    });
+    child.on("exit", (code) => reject(new Error(`${command} ${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.removeAllListeners("exit");
+    child.on("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+
+async function load({ url, method, headers, body }: Load): Promise<Measure> {
+  const result = await autocannon({
+    url,
+    method,
+    headers,
+    body,
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
+  if (result.non2xx || result.errors) {
+    throw new Error(
+      `${method} ${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`,
+    );
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Runs each load twice, interleaved (A B C A B C), and averages each one's two runs. */
+async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
+  const runs = new Map<string, Measure[]>();
+  for (let round = 0; round < 2; round++) {
+    for (const item of loads) {
+      const measure = await load(item);
+      console.log(
+        `  ${item.name.padEnd(24)} ${measure.rps.toFixed(0).padStart(6)} req/s  p50 ${measure.p50} ms  p99 ${measure.p99} ms`,
+      );
+      runs.set(item.name, [...(runs.get(item.name) ?? []), measure]);
+    }
+  }
+  const mean = (ms: Measure[], key: keyof Measure) => ms.reduce((sum, m) => sum + m[key], 0) / ms.length;
+  return new Map(
+    [...runs].map(([name, ms]) => [
+      name,
+      { rps: mean(ms, "rps"), p50: mean(ms, "p50"), p99: mean(ms, "p99") },
+    ]),
+  );
+}
+
+/** First-load JavaScript of the edit page: every script it references, gzipped. */
+async function firstLoadJs(seed: Seed): Promise<number> {
+  const base = `http://127.0.0.1:${PRODUCT_PORT}`;
+  const html = await (
+    await fetch(`${base}/webhooks/${seed.webhookId}`, { headers: { cookie: `session=${seed.sessionToken}` } })
+  ).text();
+  const sources = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1] ?? ""))];
+  let total = 0;
+  for (const source of sources)
+    total += gzipSync(Buffer.from(await (await fetch(new URL(source, base))).arrayBuffer())).length;
+  return total;
+}
+
+async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extras: string[]) {
+  console.log(`\n== ${backend} ==`);
+  process.env.TEST_DATABASE = backend;
+  const database = await createEmptyDatabase("webhooks_bench");
+  const env = { DATABASE_URL: database.url };
+  const seed = JSON.parse(
+    execFileSync("node_modules/.bin/tsx", ["bench/seed.ts"], { cwd: ROOT, env: { ...process.env, ...env } })
+      .toString()
+      .trim()
+      .split("\n")
+      .at(-1) ?? "",
+  ) as Seed;
+
+  const product = await startServer(
+    "node_modules/.bin/next",
+    ["start", "-p", String(PRODUCT_PORT), "-H", "127.0.0.1"],
+    { ...env, BENCH_FLOOR: "1" },
+    /Ready/,
+  );
+  const limit = await startServer(
+    "node_modules/.bin/tsx",
+    ["bench/limit-server.ts"],
+    { ...env, PORT: String(LIMIT_PORT) },
+    /ready/,
+  );
+  try {
+    const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
+    const patchBody = JSON.stringify({
+      events: ["shift.created", "shift.cancelled"],
+      facilities: [seed.facilityIds[0]],
+    });
+    const bearer = { authorization: `Bearer ${seed.token}`, "content-type": "application/json" };
+    const patchPath = `/api/v2/public/webhooks/facility/${seed.webhookId}`;
+    const patch = await alternate([
+      {
+        name: "REST PATCH",
+        url: api(PRODUCT_PORT, patchPath),
+        method: "PATCH",
+        headers: bearer,
+        body: patchBody,
+      },
+      {
+        name: "floor PATCH",
+        url: api(PRODUCT_PORT, "/api/bench/floor"),
+        method: "PATCH",
+        headers: bearer,
+        body: patchBody,
+      },
+      {
+        name: "limit PATCH",
+        url: api(LIMIT_PORT, patchPath),
+        method: "PATCH",
+        headers: bearer,
+        body: patchBody,
+      },
+    ]);
+    const trpc = await alternate([
+      {
+        name: "tRPC update",
+        url: api(PRODUCT_PORT, "/api/trpc/webhooks.update"),
+        method: "POST",
+        headers: { cookie: `session=${seed.sessionToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ id: seed.webhookId, ...JSON.parse(patchBody) }),
+      },
+    ]);
+    const list = await alternate([
+      {
+        name: "REST GET list (50)",
+        url: api(PRODUCT_PORT, "/api/v2/public/webhooks/facility"),
+        method: "GET",
+        headers: bearer,
+      },
+      { name: "floor GET", url: api(PRODUCT_PORT, "/api/bench/floor"), method: "GET", headers: bearer },
+    ]);
+
+    const get = (m: Map<string, Measure>, name: string) => m.get(name) as Measure;
+    const floorPatch = get(patch, "floor PATCH");
+    const limitPatch = get(patch, "limit PATCH");
+    const restPatch = get(patch, "REST PATCH");
+    rows.push(
+      {
+        backend,
+        scenario: "REST PATCH",
+        target: "product",
+        measure: restPatch,
+        vsFloor: restPatch.rps / floorPatch.rps,
+        vsLimit: restPatch.rps / limitPatch.rps,
+      },
+      { backend, scenario: "REST PATCH", target: "floor", measure: floorPatch },
+      { backend, scenario: "REST PATCH", target: "limit", measure: limitPatch },
+      {
+        backend,
+        scenario: "tRPC update",
+        target: "product",
+        measure: get(trpc, "tRPC update"),
+        vsFloor: get(trpc, "tRPC update").rps / floorPatch.rps,
+        vsLimit: get(trpc, "tRPC update").rps / limitPatch.rps,
+      },
+      {
+        backend,
+        scenario: "REST GET list (50)",
+        target: "product",
+        measure: get(list, "REST GET list (50)"),
+        vsFloor: get(list, "REST GET list (50)").rps / get(list, "floor GET").rps,
+      },
+      { backend, scenario: "REST GET list (50)", target: "floor", measure: get(list, "floor GET") },
+    );
+    extras.push(
+      `${backend}: REST PATCH p99 / floor p99 = ${(restPatch.p99 / floorPatch.p99).toFixed(2)}; tRPC / REST PATCH = ${(get(trpc, "tRPC update").rps / restPatch.rps).toFixed(2)}`,
+    );
+    if (backend === "sqlite") {
+      extras.push(
+        `Edit page first-load JavaScript: ${((await firstLoadJs(seed)) / 1024).toFixed(1)} kB gzip`,
+      );
+      const wal = `${database.url.slice("file:".length)}-wal`;
+      extras.push(
+        `SQLite -wal file after the run: ${fs.existsSync(wal) ? (fs.statSync(wal).size / 1024 / 1024).toFixed(1) : "0"} MB`,
+      );
+    }
+  } finally {
+    await stop(product);
+    await stop(limit);
+    await database.drop();
+  }
+}
+
+console.log("Building the production server…");
+execFileSync("node_modules/.bin/next", ["build"], { cwd: ROOT, stdio: "ignore" });
+
+const rows: Row[] = [];
+const extras: string[] = [];
+await benchBackend("sqlite", rows, extras);
+if (postgresUrl) {
+  process.env.TEST_POSTGRES_URL = postgresUrl;
+  await benchBackend("postgresql", rows, extras);
+} else {
+  extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
+}
+
+const ratio = (r?: number) => (r === undefined ? "" : `${r.toFixed(2)}×`);
+const table = [
+  "| backend | scenario | target | req/s | p50 ms | p99 ms | product/floor | product/limit |",
+  "|---|---|---|---:|---:|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.scenario} | ${r.target} | ${r.measure.rps.toFixed(0)} | ${r.measure.p50.toFixed(1)} | ${r.measure.p99.toFixed(1)} | ${ratio(r.vsFloor)} | ${ratio(r.vsLimit)} |`,
+  ),
+].join("\n");
+const generated = `<!-- results:start -->
+Latest run: ${new Date().toISOString()}, ${CONNECTIONS} connections, ${DURATION} s per run, each target run twice
+interleaved and averaged; autocannon shares the machine's cores with the servers.
+
+${table}
+
+${extras.map((e) => `- ${e}`).join("\n")}
+<!-- results:end -->`;
+const previous = fs.existsSync(RESULTS)
+  ? fs.readFileSync(RESULTS, "utf8")
+  : "# Benchmark results\n\n<!-- results:start -->\n<!-- results:end -->\n";
+fs.writeFileSync(RESULTS, previous.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, generated));
+console.log(`\n${table}\n\n${extras.join("\n")}\n\nWrote bench/results.md`);

@@ -1,0 +1,36 @@
+/**
+ * Seeds a benchmark database (DATABASE_URL): a tenant with 50 webhooks, one API client and a
+ * browser session. Prints what the load needs as one JSON line.
+ */
+import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import { signIn } from "../server/auth/sessions";
+import { getDb } from "../server/db";
+import { getEnv } from "../server/env";
+import { applyMigrations, targetFor } from "../server/migrations";
+import { createWebhook } from "../server/webhooks/webhook.service";
+
+await applyMigrations(targetFor(getEnv()));
+const facilityIds = ["P-900001", "P-900002", "P-900003"];
+for (const [i, id] of facilityIds.entries()) await addFacility({ id, name: `Bench facility ${i + 1}` });
+const password = "bench-password-1234";
+const user = await addUser({ email: "bench@example.com", password, facilityIds });
+const client = await addClient({ name: "Bench client", ownerEmail: user.email });
+const principal = { userId: user.id, clientId: client.clientId };
+const webhookIds: string[] = [];
+for (let i = 0; i < 50; i++) {
+  const webhook = await createWebhook({
+    principal,
+    input: { url: `https://receiver.example/${i}`, events: ["shift.created", "shift.cancelled"] },
+  });
+  webhookIds.push(webhook.id);
+}
+const session = await signIn(user.email, password);
+console.log(
+  JSON.stringify({
+    token: client.token,
+    sessionToken: session?.token,
+    webhookId: webhookIds[0],
+    facilityIds,
+  }),
+);
+await getDb().$disconnect();
