@@ -267,3 +267,21 @@ describe("DELETE /:webhookId", () => {
     expect((await list(token)).body.data.map((w: { id: string }) => w.id)).toContain(webhook.id);
   });
 });
+
+describe("concurrency", () => {
+  it("lets concurrent updates of one webhook all succeed, leaving one of them whole", async () => {
+    const webhook = await newWebhook();
+    // No url: only the replaced rows change, so nothing else orders the writers.
+    const bodies = Array.from({ length: 12 }, (_, i) => ({
+      events: i % 2 ? ["shift.created", "shift.cancelled"] : ["all"],
+      facilities: [alice.facilityIds[i % 2]],
+      secrets: [`secret-number-${String(i).padStart(8, "0")}`],
+    }));
+    const results = await Promise.all(bodies.map((body) => patch(token, webhook.id, { body })));
+    expect(results.map((r) => r.status)).toEqual(bodies.map(() => 201));
+
+    const final = (await list(token)).body.data.find((w: { id: string }) => w.id === webhook.id);
+    const winner = bodies.find((b) => b.secrets[0] === final.secrets[0]);
+    expect(final).toEqual({ ...webhook, clientId: alice.client.clientId, ...winner });
+  });
+});

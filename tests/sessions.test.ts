@@ -30,9 +30,10 @@ describe("browser sessions", () => {
     expect(user.passwordHash).not.toContain(alice.password);
   });
 
-  it("ends a session on sign-out and ignores expired or unknown tokens", async () => {
+  it("ends a session on sign-out at once, even a remembered one, and ignores expired or unknown tokens", async () => {
     const session = await signIn(alice.user.email, alice.password);
     const token = session?.token ?? "";
+    expect(await principalFromSession(token)).not.toBeNull(); // now remembered by the principal cache
     await signOut(token);
     expect(await principalFromSession(token)).toBeNull();
 

@@ -2,6 +2,7 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
+import { cachedPrincipal, forgetPrincipal, PRINCIPAL_TTL_MS } from "./principal-cache";
 import { generateToken, hashToken } from "./tokens";
 
 export const SESSION_COOKIE = "session";
@@ -20,14 +21,20 @@ export async function signIn(
 }
 
 export async function signOut(token: string): Promise<void> {
-  await getDb().session.deleteMany({ where: { tokenHash: hashToken(token) } });
+  const tokenHash = hashToken(token);
+  forgetPrincipal(tokenHash);
+  await getDb().session.deleteMany({ where: { tokenHash } });
 }
 
 export async function principalFromSession(token: string | undefined): Promise<Principal | null> {
   if (!token) return null;
-  const session = await getDb().session.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!session || session.expiresAt <= new Date()) return null;
-  return { userId: session.userId, clientId: null };
+  const tokenHash = hashToken(token);
+  return cachedPrincipal(tokenHash, async () => {
+    const session = await getDb().session.findUnique({ where: { tokenHash } });
+    // Refused from PRINCIPAL_TTL_MS before expiry, so a cached session never outlives it.
+    if (!session || session.expiresAt.getTime() - PRINCIPAL_TTL_MS <= Date.now()) return null;
+    return { userId: session.userId, clientId: null };
+  });
 }
 
 export async function sessionUser(token: string | undefined) {

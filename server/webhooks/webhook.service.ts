@@ -26,7 +26,15 @@ export type Webhook = {
   secrets: string[];
 };
 
+/** The client or a transaction: the checks below run on either. */
 type Tx = Prisma.TransactionClient;
+
+/** Prisma's "record to update/delete not found" (P2025), e.g. a webhook deleted since it was checked. */
+const notFoundAs =
+  (error: () => AppError) =>
+  (cause: unknown): never => {
+    throw (cause as { code?: string }).code === "P2025" ? error() : cause;
+  };
 
 const byPosition = { orderBy: { position: "asc" } } as const;
 const webhookInclude = { events: byPosition, facilities: byPosition, secrets: byPosition } as const;
@@ -145,21 +153,20 @@ export async function createWebhook({
   input: CreateWebhookInput;
   clientId?: string;
 }): Promise<Webhook> {
-  return getDb().$transaction(async (tx) => {
-    const ownerClientId = principal.clientId ?? (await findOwnedClientId(tx, principal.userId, clientId));
-    const facilities = await resolveFacilities(tx, principal.userId, input.facilities ?? []);
-    const row = await tx.webhook.create({
-      data: {
-        url: input.url,
-        clientId: ownerClientId,
-        events: { create: positioned("event", input.events) },
-        facilities: { create: positioned("facilityId", facilities) },
-        secrets: { create: positioned("value", input.secrets ?? [generateSecret()]) },
-      },
-      include: webhookInclude,
-    });
-    return toWebhook(row);
+  const db = getDb();
+  const ownerClientId = principal.clientId ?? (await findOwnedClientId(db, principal.userId, clientId));
+  const facilities = await resolveFacilities(db, principal.userId, input.facilities ?? []);
+  const row = await db.webhook.create({
+    data: {
+      url: input.url,
+      clientId: ownerClientId,
+      events: { createMany: { data: positioned("event", input.events) } },
+      facilities: { createMany: { data: positioned("facilityId", facilities) } },
+      secrets: { createMany: { data: positioned("value", input.secrets ?? [generateSecret()]) } },
+    },
+    include: webhookInclude,
   });
+  return toWebhook(row);
 }
 
 async function findOwnedClientId(tx: Tx, userId: string, clientId: string | undefined): Promise<string> {
@@ -170,7 +177,12 @@ async function findOwnedClientId(tx: Tx, userId: string, clientId: string | unde
   return client.id;
 }
 
-/** Absent fields stay as they are; a refused update (404, 403) changes nothing. */
+/**
+ * Absent fields stay as they are. The checks (404, then 403) run before any write, so a refused
+ * update changes nothing. The writes run as one batch transaction that first updates the webhook
+ * row: on PostgreSQL that row lock makes concurrent updates of one webhook take turns instead of
+ * colliding on the rows they each replace.
+ */
 export async function updateWebhook({
   principal,
   webhookId,
@@ -180,30 +192,48 @@ export async function updateWebhook({
   webhookId: string;
   input: UpdateWebhookInput;
 }): Promise<Webhook> {
-  return getDb().$transaction(async (tx) => {
-    const id = await findVisibleWebhookId(tx, principal, webhookId);
-    const facilities = input.facilities && (await resolveFacilities(tx, principal.userId, input.facilities));
-    const replace = <K extends string>(key: K, values: string[] | undefined) =>
-      values && { deleteMany: {}, create: positioned(key, values) };
-    const row = await tx.webhook.update({
+  const db = getDb();
+  const id = await findVisibleWebhookId(db, principal, webhookId);
+  const facilities = input.facilities && (await resolveFacilities(db, principal.userId, input.facilities));
+  const rows = <K extends string>(key: K, values: string[]) =>
+    positioned(key, values).map((row) => ({ ...row, webhookId: id }));
+  const byWebhook = { where: { webhookId: id } };
+  const writes: Prisma.PrismaPromise<unknown>[] = [
+    // updatedAt is set explicitly: with no scalar change Prisma would skip the UPDATE, and its lock.
+    db.webhook.update({
       where: { id },
-      data: {
-        url: input.url,
-        events: replace("event", input.events),
-        facilities: replace("facilityId", facilities),
-        secrets: replace("value", input.secrets),
-      },
-      include: webhookInclude,
-    });
-    return toWebhook(row);
-  });
+      data: { url: input.url, updatedAt: new Date() },
+      select: { id: true },
+    }),
+    ...(input.events
+      ? [
+          db.webhookEvent.deleteMany(byWebhook),
+          db.webhookEvent.createMany({ data: rows("event", input.events) }),
+        ]
+      : []),
+    ...(facilities
+      ? [
+          db.webhookFacility.deleteMany(byWebhook),
+          db.webhookFacility.createMany({ data: rows("facilityId", facilities) }),
+        ]
+      : []),
+    ...(input.secrets
+      ? [
+          db.webhookSecret.deleteMany(byWebhook),
+          db.webhookSecret.createMany({ data: rows("value", input.secrets) }),
+        ]
+      : []),
+  ];
+  const results = await db
+    .$transaction([...writes, db.webhook.findUniqueOrThrow({ where: { id }, include: webhookInclude })])
+    .catch(notFoundAs(webhookNotFound));
+  return toWebhook(results.at(-1) as WebhookRow);
 }
 
 export async function deleteWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {
-  await getDb().$transaction(async (tx) => {
-    const id = await findVisibleWebhookId(tx, principal, webhookId);
-    await tx.webhook.delete({ where: { id } });
-  });
+  assertWebhookId(webhookId);
+  const { count } = await getDb().webhook.deleteMany({ where: { id: webhookId, ...visibleTo(principal) } });
+  if (count === 0) throw webhookNotFound();
 }
 
 /** What the edit form offers: the facilities the user can access and the clients they own. */
