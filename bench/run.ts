@@ -3,7 +3,8 @@
  * the framework's floor (app/api/bench/floor, enabled by BENCH_FLOOR=1) and the machine's limit
  * (bench/limit-server.ts: node:http and the bare driver) — then loads each with autocannon
  * (10 connections, BENCH_DURATION seconds, product and references alternating twice), on SQLite
- * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md.
+ * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
+ * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -61,7 +62,7 @@ const stop = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     child.removeAllListeners("exit");
     child.on("exit", () => resolve());
-    child.kill("SIGTERM");
+    child.kill("SIGINT"); // a clean exit, so a CPU profile gets written
   });
 
 async function load({ url, method, headers, body }: Load): Promise<Measure> {
@@ -128,9 +129,13 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       .at(-1) ?? "",
   ) as Seed;
 
+  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the product server per backend.
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROFILE]
+    : [];
   const product = await startServer(
-    "node_modules/.bin/next",
-    ["start", "-p", String(PRODUCT_PORT), "-H", "127.0.0.1"],
+    "node",
+    [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PRODUCT_PORT), "-H", "127.0.0.1"],
     { ...env, BENCH_FLOOR: "1" },
     /Ready/,
   );

@@ -9,7 +9,37 @@ import { Label } from "./ui/label";
 
 type FirstPage = { items: Webhook[]; nextCursor: string | null };
 
-const selectClass = "h-9 rounded-md border border-slate-300 bg-white px-3 text-sm";
+function FilterSelect({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+}) {
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <select
+        id={id}
+        className="h-9 rounded-md border border-slate-300 bg-white px-3 text-sm"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 /** The admin's webhooks, a page at a time, filtered by facility and by event. */
 export function WebhookList({
@@ -35,38 +65,26 @@ export function WebhookList({
   return (
     <>
       <div className="mb-4 flex flex-wrap items-end gap-4">
-        <div className="grid gap-1.5">
-          <Label htmlFor="filter-facility">Facility</Label>
-          <select
-            id="filter-facility"
-            className={selectClass}
-            value={facilityId}
-            onChange={(e) => setFacilityId(e.target.value)}
-          >
-            <option value="">All facilities</option>
-            {facilities.map((f) => (
-              <option key={f.id} value={f.id}>
-                {f.id} {f.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="filter-event">Event</Label>
-          <select
-            id="filter-event"
-            className={selectClass}
-            value={event}
-            onChange={(e) => setEvent(e.target.value as WebhookEventName | "")}
-          >
-            <option value="">All events</option>
-            {WEBHOOK_EVENTS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="filter-facility"
+          label="Facility"
+          value={facilityId}
+          onChange={setFacilityId}
+          options={[
+            { value: "", label: "All facilities" },
+            ...facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` })),
+          ]}
+        />
+        <FilterSelect
+          id="filter-event"
+          label="Event"
+          value={event}
+          onChange={(value) => setEvent(value as WebhookEventName | "")}
+          options={[
+            { value: "", label: "All events" },
+            ...WEBHOOK_EVENTS.map((name) => ({ value: name, label: name })),
+          ]}
+        />
       </div>
 
       {query.isPending ? (

@@ -1,0 +1,48 @@
+/**
+ * The `Nursa-Signature` header of the original service, which receivers already verify:
+ * `t=<unix seconds>, v1=<hex>[, v1=<hex>]`, one `v1` per current secret, each the HMAC-SHA256 of
+ * `<t>.<raw body>` keyed with that secret. While two secrets exist (rotation) both sign, so a
+ * receiver holding either one accepts the delivery.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export const SIGNATURE_HEADER = "Nursa-Signature";
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+const hmac = (secret: string, timestamp: number, rawBody: string) =>
+  createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");
+
+export function signatureHeader(
+  rawBody: string,
+  secrets: string[],
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  return [`t=${timestamp}`, ...secrets.map((secret) => `v1=${hmac(secret, timestamp, rawBody)}`)].join(", ");
+}
+
+/**
+ * For receivers: true when `header` carries a `v1` signature of `rawBody` made with `secret`, and
+ * its timestamp is within `toleranceSeconds` of now (replays of old deliveries are refused).
+ * Compares in constant time.
+ */
+export function verifySignature({
+  header,
+  rawBody,
+  secret,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+  now = Math.floor(Date.now() / 1000),
+}: {
+  header: string | null | undefined;
+  rawBody: string;
+  secret: string;
+  toleranceSeconds?: number;
+  now?: number;
+}): boolean {
+  const parts = (header ?? "").split(",").map((part) => part.trim().split("="));
+  const timestamp = Number(parts.find(([key]) => key === "t")?.[1]);
+  if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > toleranceSeconds) return false;
+  const expected = Buffer.from(hmac(secret, timestamp, rawBody), "hex");
+  return parts
+    .filter(([key, value]) => key === "v1" && /^[0-9a-f]{64}$/.test(value ?? ""))
+    .some(([, value]) => timingSafeEqual(Buffer.from(value ?? "", "hex"), expected));
+}
