@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 
-const PORT = 3100;
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 // The e2e server and the test fixtures (which seed tenants) share this database: a fresh one per
 // backend from scripts/test.ts, or data/e2e.db, recreated, when Playwright runs alone.
 const DEFAULT_DATABASE = "data/e2e.db";

@@ -91,6 +91,15 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
     else create.mutate({ clientId, ...values });
   });
 
+  // A facility the admin lost access to still shows (so it can be unchecked), marked as such.
+  const accessible = new Set(options.facilities.map((f) => f.id));
+  const facilityOptions = [
+    ...options.facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` })),
+    ...(webhook?.facilities ?? [])
+      .filter((id) => !accessible.has(id))
+      .map((id) => ({ value: id, label: `${id} (you no longer have access)` })),
+  ];
+
   const errorId = (name: keyof FormValues) => `${formId}-${name}-error`;
   const fieldError = (name: keyof FormValues) => {
     const error = errors[name] as FieldError | undefined;
@@ -165,7 +174,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
             </p>
             <CheckboxGroup
               idPrefix={`${formId}-facility`}
-              options={options.facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` }))}
+              options={facilityOptions}
               value={field.value}
               onChange={field.onChange}
             />

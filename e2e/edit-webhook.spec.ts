@@ -84,17 +84,28 @@ test("rotate secrets: generate a second, at most two, reveal, remove the old one
   expect((await webhooksOverApi())[0]?.secrets).toEqual([added]);
 });
 
-test("a refusal from the server is shown on the form", async ({ editPage: page, tenant }) => {
-  const revoked = tenant.facilityIds[1] ?? "";
-  await page.getByLabel(`${revoked} `).check();
-  // Access is withdrawn while the form is open: only the server can know.
+test("a refusal from the server is shown on the form, and a facility the admin lost can be unchecked", async ({
+  editPage: page,
+  tenant,
+}) => {
+  const [first, second] = tenant.facilityIds as [string, string];
+  // The webhook listens to the first facility; the admin loses access to it while the form is open.
   await getDb().facilityAccess.delete({
-    where: { userId_facilityId: { userId: tenant.user.id, facilityId: revoked } },
+    where: { userId_facilityId: { userId: tenant.user.id, facilityId: first } },
   });
+  await page.getByLabel("URL").fill("https://receiver.example/moved");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(
-    page.getByRole("alert").filter({ hasText: `You do not have access to facility ${revoked}` }),
+    page.getByRole("alert").filter({ hasText: `You do not have access to facility ${first}` }),
   ).toBeVisible();
+
+  await page.reload();
+  const lost = page.getByLabel(`${first} (you no longer have access)`);
+  await expect(lost).toBeChecked();
+  await lost.uncheck();
+  await page.getByLabel(`${second} `).check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
 });
 
 test("create a webhook, then delete it after confirming", async ({ signedInPage: page, tenant }) => {
