@@ -16,7 +16,45 @@ const envSchema = z.object({
   /** PostgreSQL: a statement running longer than this is cancelled (0 = never). */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
+  /** Delays before each retry of a failed delivery, e.g. "5m,30m,60m" (the original's) or "1s,2s,3s". */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default("5m,30m,60m")
+    .transform((value, ctx) => {
+      const delays = value.split(",").map((part) => durationMs(part.trim()));
+      if (delays.some((d) => d === null)) {
+        ctx.addIssue({ code: "custom", message: 'must be durations like "5m,30m,60m" (ms, s, m or h)' });
+        return z.NEVER;
+      }
+      return delays as number[];
+    }),
+  /** How long one delivery attempt may take before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Hosts deliveries may reach even on private addresses (local development, tests). */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform(
+      (value) =>
+        new Set(
+          value
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
+  /** "embedded" runs a delivery worker inside the web server; "off" leaves it to `npm run worker`. */
+  WEBHOOK_WORKER: z.enum(["embedded", "off"]).default("embedded"),
+  /** The key of the internal publishing endpoint; unset, the endpoint refuses everything. */
+  OPERATOR_KEY: z.string().min(32, "OPERATOR_KEY must be at least 32 characters").optional(),
 });
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function durationMs(text: string): number | null {
+  const match = text.match(/^(\d+)(ms|s|m|h)$/);
+  return match ? Number(match[1]) * (UNITS[match[2] ?? ""] ?? 0) : null;
+}
 
 export type Env = z.infer<typeof envSchema> & {
   provider: Provider;

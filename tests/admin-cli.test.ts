@@ -45,7 +45,7 @@ describe("admin CLI", () => {
     expect(stored.tokenHash).not.toContain(token);
     const access = await getDb().facilityAccess.findMany({ where: { user: { email } } });
     expect(access.map((a) => a.facilityId)).toEqual([`P-${tag}`]);
-  });
+  }, 60_000); // three CLI processes, each compiling TypeScript at start
 
   it.each([
     [["facility", "add", "P-only-id"], /usage/],

@@ -140,6 +140,11 @@ describe("PATCH /:webhookId", () => {
     ["null events", { body: { events: null } }, SEED_MESSAGES.slice(2, 5)],
     ["numbers as secrets", { body: { secrets: [1, 2] } }, ["each value in secrets must be a string"]],
     [
+      "a URL on a private IP literal",
+      { body: { url: "https://10.0.0.7/hook" } },
+      ["url must not point to a private or internal address"],
+    ],
+    [
       "an object as facilities",
       { body: { facilities: { a: 1 } } },
       ["facilities must be an array", "each value in facilities must be a string"],

@@ -6,6 +6,8 @@
 import type { z } from "zod";
 import type { Principal } from "../auth/principal";
 import { type Db, getDb } from "../db";
+import { isForbiddenLiteralUrl, PRIVATE_URL_MESSAGE } from "../deliveries/ssrf-guard";
+import { getEnv } from "../env";
 import { AppError, webhookNotFound } from "../errors";
 import type { Prisma } from "../generated/sqlite/client";
 import {
@@ -46,6 +48,13 @@ async function resolveFacilities(db: Db, userId: string, requested: string[]): P
   if (refused.length)
     throw new AppError("FORBIDDEN", `You do not have access to facility ${refused.join(", ")}`);
   return requested;
+}
+
+/** Saving a URL that could never be delivered to (a private IP literal) is refused up front. */
+function assertDeliverableUrl(url: string | undefined) {
+  if (url && isForbiddenLiteralUrl(url, getEnv().WEBHOOK_ALLOWED_HOSTS)) {
+    throw new AppError("BAD_REQUEST", [PRIVATE_URL_MESSAGE]);
+  }
 }
 
 /** The webhook's id if the principal may see it; 404 otherwise, and for an id that is not a UUID. */
@@ -118,6 +127,7 @@ export async function createWebhook({
   input: CreateWebhookInput;
   clientId?: string;
 }): Promise<Webhook> {
+  assertDeliverableUrl(input.url);
   const db = getDb();
   const ownerClientId = principal.clientId ?? (await findOwnedClientId(db, principal.userId, clientId));
   const facilities = await resolveFacilities(db, principal.userId, input.facilities ?? []);
@@ -157,6 +167,7 @@ export async function updateWebhook({
   webhookId: string;
   input: UpdateWebhookInput;
 }): Promise<Webhook> {
+  assertDeliverableUrl(input.url);
   const db = getDb();
   const id = await findVisibleWebhookId(db, principal, webhookId);
   const facilities = input.facilities && (await resolveFacilities(db, principal.userId, input.facilities));

@@ -1,0 +1,174 @@
+/**
+ * Sends pending deliveries. Workers claim due deliveries with a lease (PostgreSQL: row claims with
+ * FOR UPDATE SKIP LOCKED; SQLite: one atomic UPDATE, its single writer), so several workers never
+ * send the same attempt; a worker that dies mid-send loses nothing: its lease runs out and another
+ * worker sends again (at-least-once; receivers de-duplicate on the Webhook-Delivery-Id header).
+ */
+import { Agent, fetch } from "undici";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { Prisma } from "../generated/sqlite/client";
+import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
+import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl } from "./ssrf-guard";
+
+export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
+const RESPONSE_EXCERPT_BYTES = 4096;
+
+/** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
+const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
+
+let agent: Agent | undefined;
+const guardedAgent = () => {
+  agent ??= new Agent({ connect: { lookup: guardedLookup(getEnv().WEBHOOK_ALLOWED_HOSTS) } });
+  return agent;
+};
+
+/** Claims up to `limit` due deliveries for this worker; returns their ids. */
+export async function claimDueDeliveries(limit: number, now: number): Promise<string[]> {
+  const skipLocked = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(now + leaseMs())}
+    WHERE "id" IN (
+      SELECT "id" FROM "Delivery"
+      WHERE "status" = 'pending' AND "dueAtMs" <= ${BigInt(now)}
+        AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(now)})
+      ORDER BY "dueAtMs" LIMIT ${limit} ${skipLocked})
+    RETURNING "id"`;
+  return rows.map((row) => row.id);
+}
+
+type Outcome = { status: number | null; excerpt: string; latencyMs: number };
+
+async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<string> {
+  if (!body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= RESPONSE_EXCERPT_BYTES) break; // leaving the loop cancels the rest of the body
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  if ((error as Error).name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+  if (cause instanceof ForbiddenTargetError) return cause.message;
+  const code = (cause as { code?: string }).code;
+  return `${code ? `${code}: ` : ""}${(cause as Error).message ?? String(cause)}`;
+}
+
+/** One POST: no redirects followed, a timeout, the status and the first 4 KB of the answer. */
+async function post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
+  const { WEBHOOK_TIMEOUT_MS: timeoutMs, WEBHOOK_ALLOWED_HOSTS: allowed } = getEnv();
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  // An IP literal is connected to without a lookup, so it is checked here.
+  if (isForbiddenLiteralUrl(url, allowed)) {
+    const { hostname } = new URL(url);
+    return { status: null, excerpt: new ForbiddenTargetError(hostname, hostname).message, latencyMs: 0 };
+  }
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      body,
+      headers,
+      redirect: "manual",
+      dispatcher: guardedAgent(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, excerpt: await readExcerpt(response.body), latencyMs: elapsed() };
+  } catch (error) {
+    return { status: null, excerpt: describeFailure(error, timeoutMs), latencyMs: elapsed() };
+  }
+}
+
+/** Makes the next attempt of a claimed delivery and records it: success, a retry later, or failure. */
+export async function attemptDelivery(deliveryId: string, now = Date.now()): Promise<void> {
+  const db = getDb();
+  const delivery = await db.delivery.findUnique({ where: { id: deliveryId }, include: { event: true } });
+  if (delivery?.status !== "pending") return;
+  const secrets = await db.webhookSecret.findMany({
+    where: { webhookId: delivery.webhookId },
+    orderBy: { position: "asc" },
+    select: { value: true },
+  });
+  const signature = signatureHeader(
+    delivery.event.body,
+    secrets.map((s) => s.value),
+    Math.floor(now / 1000),
+  );
+  const outcome: Outcome =
+    secrets.length === 0
+      ? { status: null, excerpt: "the webhook was deleted", latencyMs: 0 }
+      : await post(delivery.url, delivery.event.body, {
+          "content-type": "application/json",
+          "user-agent": "facility-webhooks",
+          [SIGNATURE_HEADER]: signature,
+          [DELIVERY_ID_HEADER]: delivery.id,
+        });
+
+  const attempt = delivery.attempts + 1;
+  const succeeded = outcome.status !== null && outcome.status < 400;
+  const retryDelay = getEnv().WEBHOOK_RETRY_SCHEDULE[attempt - 1];
+  const next = succeeded
+    ? { status: "success", dueAtMs: null }
+    : retryDelay === undefined || secrets.length === 0
+      ? { status: "failure", dueAtMs: null }
+      : { status: "pending", dueAtMs: BigInt(now + retryDelay) };
+  await db.$transaction([
+    db.deliveryAttempt.create({
+      data: {
+        deliveryId,
+        attempt,
+        signature,
+        responseStatus: outcome.status,
+        responseBody: outcome.excerpt,
+        latencyMs: outcome.latencyMs,
+      },
+    }),
+    db.delivery.update({
+      where: { id: deliveryId },
+      data: { ...next, attempts: attempt, leaseUntilMs: null },
+    }),
+  ]);
+}
+
+/** One pass: claims what is due at `now` and attempts it. Returns how many attempts were made. */
+export async function runDueDeliveries({ now = Date.now(), batchSize = 20 } = {}): Promise<number> {
+  const ids = await claimDueDeliveries(batchSize, now);
+  await Promise.all(ids.map((id) => attemptDelivery(id, now)));
+  return ids.length;
+}
+
+/**
+ * Runs passes until stopped, resting `idleMs` when nothing is due. `stop()` lets the attempts in
+ * flight finish (graceful shutdown) and resolves when they have.
+ */
+export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> } {
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const loop = async () => {
+    while (!stopping) {
+      const attempted = await runDueDeliveries().catch((error) => {
+        console.error("delivery worker:", error);
+        return 0;
+      });
+      if (attempted === 0 && !stopping) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, idleMs).unref();
+        });
+      }
+    }
+  };
+  const running = loop();
+  return {
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Publishing and delivery against a real HTTPS receiver on this machine. Time is passed in
+ * explicitly (`now`), so retries are tested without waiting for them.
+ */
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../server/db";
+import { publishEvent } from "../server/deliveries/events.service";
+import { DELIVERY_ID_HEADER, runDueDeliveries } from "../server/deliveries/worker";
+import { AppError } from "../server/errors";
+import { verifySignature } from "../server/webhooks/signature";
+import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { createTenant, type Tenant } from "./helpers";
+import { startReceiver } from "./https-receiver";
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  tenant = await createTenant(2);
+});
+afterAll(() => receiver.close());
+
+const SECRET_A = "a".repeat(32);
+const SECRET_B = "b".repeat(32);
+
+const hook = (path: string, events: WebhookEventName[], facilities: string[], secrets = [SECRET_A]) =>
+  createWebhook({
+    principal: tenant.clientPrincipal,
+    input: { url: receiver.url(path), events, facilities, secrets },
+  });
+
+const attemptsOf = (eventId: string) =>
+  getDb().delivery.findMany({
+    where: { eventId },
+    include: { attemptRows: { orderBy: { attempt: "asc" } } },
+  });
+
+describe("publishing", () => {
+  it("refuses an unknown event type, a missing facility and data that is not an object", async () => {
+    for (const input of [
+      { eventType: "all", facilityId: tenant.facilityIds[0], data: {} },
+      { eventType: "shift.created", facilityId: "P-nowhere", data: {} },
+      { eventType: "shift.created", facilityId: tenant.facilityIds[0], data: [1] },
+    ]) {
+      await expect(publishEvent(input)).rejects.toBeInstanceOf(AppError);
+    }
+  });
+});
+
+describe("delivery", () => {
+  it("sends every matching event once per matching webhook, signed with each secret", async () => {
+    const [f1, f2] = tenant.facilityIds as [string, string];
+    await hook("/a", ["shift.created"], [f1], [SECRET_A, SECRET_B]);
+    await hook("/b", ["all"], [f1]);
+    await hook("/c", ["shift.created"], [f2]);
+    await hook("/d", ["shift.cancelled"], [f1]);
+    const before = receiver.received.length;
+
+    const data = { shiftId: "s-1", facilityId: f1, at: "2026-12-01T08:00:00Z" };
+    const { eventId, deliveries } = await publishEvent({ eventType: "shift.created", facilityId: f1, data });
+    expect(deliveries).toBe(2);
+    expect(await runDueDeliveries()).toBe(2);
+    expect(await runDueDeliveries()).toBe(0);
+
+    const got = receiver.received.slice(before);
+    expect(got.map((r) => r.path).sort()).toEqual(["/a", "/b"]);
+    for (const request of got) {
+      expect(JSON.parse(request.body)).toEqual({ data, eventType: "shift.created" });
+      expect(request.headers["content-type"]).toBe("application/json");
+      expect(request.headers[DELIVERY_ID_HEADER.toLowerCase()]).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const toA = got.find((r) => r.path === "/a");
+    for (const secret of [SECRET_A, SECRET_B]) {
+      expect(
+        verifySignature({ header: toA?.headers["nursa-signature"], rawBody: toA?.body ?? "", secret }),
+      ).toBe(true);
+    }
+    expect(
+      (await attemptsOf(eventId)).map((d) => [d.status, d.attempts, d.attemptRows[0]?.responseStatus]),
+    ).toEqual([
+      ["success", 1, 200],
+      ["success", 1, 200],
+    ]);
+  });
+
+  it("retries a receiver that answers 500 exactly as scheduled, then marks the delivery failed", async () => {
+    const [, f2] = tenant.facilityIds as [string, string];
+    await hook("/fail/retries", ["shift.report.created"], [f2]);
+    const { eventId } = await publishEvent({ eventType: "shift.report.created", facilityId: f2, data: {} });
+    const t0 = Date.now();
+
+    expect(await runDueDeliveries({ now: t0 })).toBe(1);
+    expect(await runDueDeliveries({ now: t0 + 999 })).toBe(0); // first retry is due after 1 s
+    expect(await runDueDeliveries({ now: t0 + 1_000 })).toBe(1);
+    expect(await runDueDeliveries({ now: t0 + 2_999 })).toBe(0); // then after 2 s more
+    expect(await runDueDeliveries({ now: t0 + 3_000 })).toBe(1);
+    expect(await runDueDeliveries({ now: t0 + 6_000 })).toBe(1);
+    expect(await runDueDeliveries({ now: t0 + 3_600_000 })).toBe(0); // no fifth attempt, ever
+
+    const [delivery] = await attemptsOf(eventId);
+    expect(delivery?.status).toBe("failure");
+    expect(delivery?.attemptRows.map((a) => [a.attempt, a.responseStatus, a.responseBody])).toEqual([
+      [1, 500, "receiver is down"],
+      [2, 500, "receiver is down"],
+      [3, 500, "receiver is down"],
+      [4, 500, "receiver is down"],
+    ]);
+  });
+
+  it("refuses targets that resolve to private addresses, without connecting", async () => {
+    const [f1] = tenant.facilityIds as [string];
+    // localhost is the same receiver, but it is not in WEBHOOK_ALLOWED_HOSTS.
+    await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: receiver.urlByName("/private"), events: ["shift.scheduled"], facilities: [f1] },
+    });
+    const { eventId } = await publishEvent({ eventType: "shift.scheduled", facilityId: f1, data: {} });
+    await runDueDeliveries();
+    expect(receiver.received.filter((r) => r.path === "/private")).toEqual([]);
+    const delivery = (await attemptsOf(eventId)).find((d) => d.url.endsWith("/private"));
+    expect(delivery?.attemptRows[0]?.responseStatus).toBeNull();
+    expect(delivery?.attemptRows[0]?.responseBody).toMatch(
+      /refused: localhost resolves to (127\.0\.0\.1|::1)/,
+    );
+  });
+
+  it("lets two workers share the load without sending any delivery twice", async () => {
+    const [, f2] = tenant.facilityIds as [string, string];
+    await hook("/shared", ["shift.request.created"], [f2]);
+    const before = receiver.received.length;
+    for (let i = 0; i < 15; i++) {
+      await publishEvent({ eventType: "shift.request.created", facilityId: f2, data: { i } });
+    }
+    const now = Date.now();
+    const [one, two] = await Promise.all([
+      runDueDeliveries({ now, batchSize: 10 }),
+      runDueDeliveries({ now, batchSize: 10 }),
+    ]);
+    await runDueDeliveries({ now, batchSize: 10 });
+    const got = receiver.received.slice(before).filter((r) => r.path === "/shared");
+    const ids = got.map((r) => r.headers[DELIVERY_ID_HEADER.toLowerCase()]);
+    expect(one + two).toBeGreaterThan(0);
+    expect(got).toHaveLength(15);
+    expect(new Set(ids).size).toBe(15);
+  });
+});
