@@ -3,16 +3,19 @@
  *   facility add <id> <name>
  *   user add <email> --password <pw> --facility <id> [--facility <id>…]
  *   client add <name> --user <email> [--json]
+ *   event publish <eventType> --facility <id> --data '<json>'
  */
 import { parseArgs } from "node:util";
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
 import { getDb } from "../server/db";
+import { publishEvent } from "../server/deliveries/events.service";
 import { AppError } from "../server/errors";
 
 const USAGE = `usage:
   npm run admin -- facility add <id> <name>
   npm run admin -- user add <email> --password <pw> --facility <id> [--facility <id>...]
-  npm run admin -- client add <name> --user <email> [--json]`;
+  npm run admin -- client add <name> --user <email> [--json]
+  npm run admin -- event publish <eventType> --facility <id> --data '<json>'`;
 
 class UsageError extends Error {}
 
@@ -25,6 +28,7 @@ async function run(argv: string[]) {
       facility: { type: "string", multiple: true },
       user: { type: "string" },
       json: { type: "boolean" },
+      data: { type: "string" },
     },
   });
   const [resource, action, ...rest] = positionals;
@@ -49,6 +53,15 @@ async function run(argv: string[]) {
       console.log(`Added API client ${client.clientId}`);
       console.log(`Bearer token (shown only now): ${client.token}`);
     }
+  } else if (command === "event publish" && rest.length === 1 && values.facility?.length === 1) {
+    let data: unknown;
+    try {
+      data = JSON.parse(values.data ?? "{}");
+    } catch {
+      throw new AppError("BAD_REQUEST", "--data must be valid JSON");
+    }
+    const published = await publishEvent({ eventType: rest[0], facilityId: values.facility[0], data });
+    console.log(JSON.stringify(published));
   } else {
     throw new UsageError(`unknown or incomplete command: ${argv.join(" ") || "(none)"}`);
   }

@@ -43,6 +43,21 @@ describe("admin CLI", () => {
 
     const stored = await getDb().apiClient.findUniqueOrThrow({ where: { id: clientId } });
     expect(stored.tokenHash).not.toContain(token);
+    const published = await admin(
+      "event",
+      "publish",
+      "shift.created",
+      "--facility",
+      `P-${tag}`,
+      "--data",
+      '{"shiftId":"s-1"}',
+    );
+    expect(published.code).toBe(0);
+    expect(JSON.parse(published.stdout.trim().split("\n").at(-1) ?? "")).toEqual({
+      eventId: expect.any(String),
+      deliveries: 0,
+    });
+
     const access = await getDb().facilityAccess.findMany({ where: { user: { email } } });
     expect(access.map((a) => a.facilityId)).toEqual([`P-${tag}`]);
   }, 60_000); // three CLI processes, each compiling TypeScript at start
@@ -63,6 +78,14 @@ describe("admin CLI", () => {
     ],
     [["client", "add", "Orphan", "--user", "nobody@example.com"], /no user with email nobody@example.com/],
     [["client", "add", "x", "--bogus"], /Unknown option '--bogus'/],
+    [
+      ["event", "publish", "shift.created", "--facility", "P-x", "--data", "{not json"],
+      /--data must be valid JSON/,
+    ],
+    [
+      ["event", "publish", "all", "--facility", "P-x", "--data", "{}"],
+      /eventType must be one of the following values/,
+    ],
     [[], /usage/],
   ])("refuses %j with a clear message, exit code 1 and no stack trace", async (args, message) => {
     const usersBefore = await getDb().user.count();

@@ -158,7 +158,7 @@ export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> 
       if (attempted === 0 && !stopping) {
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, idleMs).unref();
+          setTimeout(resolve, idleMs);
         });
       }
     }

@@ -1,0 +1,78 @@
+process.env.OPERATOR_KEY = "operator-key-for-tests-0123456789abcdef";
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST } from "../app/api/internal/events/route";
+import { getDb } from "../server/db";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { createTenant, type Tenant } from "./helpers";
+
+let tenant: Tenant;
+beforeAll(async () => {
+  tenant = await createTenant(1);
+  await createWebhook({
+    principal: tenant.clientPrincipal,
+    input: {
+      url: "https://receiver.example/internal",
+      events: ["shift.created"],
+      facilities: tenant.facilityIds,
+    },
+  });
+});
+
+const publish = async (body: unknown, authorization?: string) => {
+  const headers = new Headers({ "content-type": "application/json" });
+  if (authorization) headers.set("authorization", authorization);
+  const response = await POST(
+    new Request("http://localhost/api/internal/events", {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+    }),
+  );
+  return { status: response.status, body: await response.json() };
+};
+
+describe("POST /api/internal/events (operators)", () => {
+  const event = () => ({
+    eventType: "shift.created",
+    facilityId: tenant.facilityIds[0],
+    data: { shiftId: "s-9" },
+  });
+
+  it("refuses a missing key, a wrong key and an API client's token, storing nothing", async () => {
+    const before = await getDb().event.count();
+    for (const authorization of [undefined, "Bearer wrong-key", `Bearer ${tenant.client.token}`]) {
+      expect(await publish(event(), authorization)).toEqual({
+        status: 401,
+        body: { message: "Unauthorized", statusCode: 401 },
+      });
+    }
+    expect(await getDb().event.count()).toBe(before);
+  });
+
+  it("stores the event with one pending delivery per matching webhook", async () => {
+    const result = await publish(event(), `Bearer ${process.env.OPERATOR_KEY}`);
+    expect(result).toEqual({ status: 201, body: { data: { eventId: expect.any(String), deliveries: 1 } } });
+    const deliveries = await getDb().delivery.findMany({ where: { eventId: result.body.data.eventId } });
+    expect(deliveries.map((d) => [d.status, d.url])).toEqual([
+      ["pending", "https://receiver.example/internal"],
+    ]);
+  });
+
+  it("refuses a bad event with 400 in the API's envelope", async () => {
+    const result = await publish(
+      { eventType: "shift.exploded", facilityId: 5, data: [] },
+      `Bearer ${process.env.OPERATOR_KEY}`,
+    );
+    expect(result.status).toBe(400);
+    expect(result.body).toEqual({
+      message: [
+        expect.stringMatching(/^eventType must be one of the following values: shift.request.created/),
+        "facilityId must be a string",
+        "data must be an object",
+      ],
+      error: "Bad Request",
+      statusCode: 400,
+    });
+  });
+});

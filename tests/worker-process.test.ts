@@ -1,0 +1,94 @@
+/**
+ * The worker as operators run it (`npm run worker`, a separate process), stopped gracefully and
+ * killed outright while a delivery is in flight.
+ */
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../server/db";
+import { publishEvent } from "../server/deliveries/events.service";
+import { runDueDeliveries } from "../server/deliveries/worker";
+import { getEnv } from "../server/env";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { createTenant, type Tenant } from "./helpers";
+import { startReceiver } from "./https-receiver";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  tenant = await createTenant(1);
+  await createWebhook({
+    principal: tenant.clientPrincipal,
+    input: { url: receiver.url("/hold"), events: ["shift.cancelled"], facilities: tenant.facilityIds },
+  });
+});
+afterAll(() => receiver.close());
+
+// As `npm run worker` starts it: node itself, so signals reach the worker directly.
+function startWorkerProcess(): ChildProcess {
+  return spawn("node", ["--import", "tsx", "scripts/worker.ts"], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: "ignore",
+  });
+}
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+
+const requestsFor = (deliveryId: string) =>
+  receiver.received.filter((r) => r.headers["webhook-delivery-id"] === deliveryId);
+
+async function publishAndWaitUntilInFlight() {
+  const { eventId } = await publishEvent({
+    eventType: "shift.cancelled",
+    facilityId: tenant.facilityIds[0],
+    data: { reason: "test" },
+  });
+  const { id: deliveryId } = await getDb().delivery.findFirstOrThrow({ where: { eventId } });
+  const worker = startWorkerProcess();
+  await expect.poll(() => requestsFor(deliveryId).length, { timeout: 30_000 }).toBe(1);
+  return { deliveryId, worker };
+}
+
+const deliveryOf = (id: string) =>
+  getDb().delivery.findUniqueOrThrow({ where: { id }, include: { attemptRows: true } });
+
+describe("worker process", () => {
+  it("finishes the attempt in flight on SIGTERM, then exits", async () => {
+    const { deliveryId, worker } = await publishAndWaitUntilInFlight();
+    const exit = exited(worker);
+    worker.kill("SIGTERM");
+    receiver.releaseHeld();
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const delivery = await deliveryOf(deliveryId);
+    expect([delivery.status, delivery.attemptRows.length]).toEqual(["success", 1]);
+  }, 60_000);
+
+  it("loses nothing when killed mid-delivery: the lease runs out and another worker sends again", async () => {
+    const { deliveryId, worker } = await publishAndWaitUntilInFlight();
+    const exit = exited(worker);
+    worker.kill("SIGKILL");
+    expect((await exit).signal).toBe("SIGKILL");
+    receiver.releaseHeld(); // the killed worker's connection is gone; this answers nobody
+    expect((await deliveryOf(deliveryId)).status).toBe("pending");
+
+    // Before the lease runs out nobody may resend; after it, the next worker does.
+    expect(await runDueDeliveries({ now: Date.now() })).toBe(0);
+    const afterLease = Date.now() + getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_001;
+    const resend = runDueDeliveries({ now: afterLease });
+    await expect.poll(() => requestsFor(deliveryId).length, { timeout: 30_000 }).toBe(2);
+    receiver.releaseHeld();
+    expect(await resend).toBe(1);
+
+    // One recorded attempt, two requests carrying the same id: receivers can de-duplicate.
+    const delivery = await deliveryOf(deliveryId);
+    expect([delivery.status, delivery.attemptRows.length]).toEqual(["success", 1]);
+  }, 60_000);
+});
