@@ -12,3 +12,60 @@ export const publishEventInput = z.object({
   data: z.record(z.string(), z.unknown(), { error: "data must be an object" }),
 });
 export type PublishEventInput = z.output<typeof publishEventInput>;
+
+const isoDate = (name: string) =>
+  z
+    .string()
+    .refine(
+      (value) =>
+        /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
+        !Number.isNaN(Date.parse(value)),
+      {
+        message: `${name} must be a valid ISO 8601 date string`,
+      },
+    )
+    .transform((value) => new Date(value));
+
+const integer = (name: string, min: number, max: number | null, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((value) => /^-?\d+$/.test(value), `${name} must be an integer number`)
+    .transform(Number)
+    .refine((value) => value >= min, `${name} must not be less than ${min}`)
+    .refine((value) => max === null || value <= max, `${name} must not be greater than ${max}`);
+
+/**
+ * The delivery log search, from the query string (`facilitiesIds` may repeat). Messages in the
+ * contract's style, one per failed rule.
+ */
+export const deliveryLogQuery = z
+  .object({
+    facilitiesIds: z.array(z.string().min(1, "each value in facilitiesIds should not be empty")).default([]),
+    eventType: z
+      .enum(WEBHOOK_EVENTS, {
+        error: `eventType must be one of the following values: ${WEBHOOK_EVENTS.join(", ")}`,
+      })
+      .optional(),
+    startDate: isoDate("startDate").optional(),
+    endDate: isoDate("endDate").optional(),
+    limit: integer("limit", 0, 100, 10),
+    offset: integer("offset", 0, null, 0),
+    sortDirection: z
+      .enum(["ASC", "DESC"], { error: "sortDirection must be one of the following values: ASC, DESC" })
+      .default("DESC"),
+  })
+  .refine((q) => !q.startDate || !q.endDate || q.startDate < q.endDate, {
+    message: "startDate must be a date before endDate",
+  });
+export type DeliveryLogQuery = z.output<typeof deliveryLogQuery>;
+
+/** The query string as the schema reads it: repeated keys become lists, others single values. */
+export function deliveryLogParams(params: URLSearchParams): Record<string, unknown> {
+  const result: Record<string, unknown> = { facilitiesIds: params.getAll("facilitiesIds") };
+  for (const key of ["eventType", "startDate", "endDate", "limit", "offset", "sortDirection"]) {
+    const value = params.get(key);
+    if (value !== null) result[key] = value;
+  }
+  return result;
+}

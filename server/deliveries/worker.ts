@@ -9,9 +9,11 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
+import { purgeExpiredLogs } from "./delivery-log.service";
 import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl } from "./ssrf-guard";
 
 export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
+const PURGE_EVERY_MS = 3_600_000;
 const RESPONSE_EXCERPT_BYTES = 4096;
 
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
@@ -149,8 +151,13 @@ export async function runDueDeliveries({ now = Date.now(), batchSize = 20 } = {}
 export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> } {
   let stopping = false;
   let wake: (() => void) | undefined;
+  let lastPurge = 0;
   const loop = async () => {
     while (!stopping) {
+      if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+        lastPurge = Date.now();
+        await purgeExpiredLogs().catch((error) => console.error("delivery log purge:", error));
+      }
       const attempted = await runDueDeliveries().catch((error) => {
         console.error("delivery worker:", error);
         return 0;

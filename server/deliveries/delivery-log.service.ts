@@ -1,0 +1,77 @@
+/**
+ * The delivery log as the public API shows it: one Log per delivery (its first attempt), later
+ * attempts as `retries`; `success` when any attempt succeeded. Only the caller's deliveries.
+ */
+import type { Principal } from "../auth/principal";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import type { DeliveryLogQuery } from "./delivery.schemas";
+
+type AttemptFields = {
+  id: string;
+  facilityId: string;
+  eventType: string;
+  requestPayload: unknown;
+  responseStatus: number | null;
+  responseBody: string;
+  url: string;
+};
+export type DeliveryLog = AttemptFields & {
+  retries: (AttemptFields & { retryAttempt: number })[];
+  status: "success" | "failure";
+};
+
+export async function searchDeliveryLog({
+  principal,
+  query,
+}: {
+  principal: Principal;
+  query: DeliveryLogQuery;
+}): Promise<DeliveryLog[]> {
+  const rows = await getDb().delivery.findMany({
+    where: {
+      ...(principal.clientId
+        ? { clientId: principal.clientId }
+        : { clientId: { in: await ownedClientIds(principal.userId) } }),
+      attempts: { gt: 0 },
+      ...(query.facilitiesIds.length && { facilityId: { in: query.facilitiesIds } }),
+      ...(query.eventType && query.eventType !== "all" && { eventType: query.eventType }),
+      createdAt: { gte: query.startDate, lte: query.endDate },
+    },
+    include: { event: { select: { body: true } }, attemptRows: { orderBy: { attempt: "asc" } } },
+    orderBy: [{ createdAt: query.sortDirection === "ASC" ? "asc" : "desc" }, { id: "asc" }],
+    take: query.limit,
+    skip: query.offset,
+  });
+  return rows.map((delivery) => {
+    const requestPayload = JSON.parse(delivery.event.body) as unknown;
+    const fields = (attempt: (typeof delivery.attemptRows)[number]): AttemptFields => ({
+      id: attempt.id,
+      facilityId: delivery.facilityId,
+      eventType: delivery.eventType,
+      requestPayload,
+      responseStatus: attempt.responseStatus,
+      responseBody: attempt.responseBody,
+      url: delivery.url,
+    });
+    const [first, ...later] = delivery.attemptRows;
+    return {
+      ...(first ? fields(first) : ({} as AttemptFields)),
+      id: delivery.id,
+      retries: later.map((attempt) => ({ ...fields(attempt), retryAttempt: attempt.attempt - 1 })),
+      status: delivery.status === "success" ? "success" : "failure",
+    };
+  });
+}
+
+async function ownedClientIds(userId: string): Promise<string[]> {
+  const clients = await getDb().apiClient.findMany({ where: { ownerId: userId }, select: { id: true } });
+  return clients.map((c) => c.id);
+}
+
+/** Deletes events (and their deliveries and attempts) older than LOG_RETENTION_DAYS. */
+export async function purgeExpiredLogs(now = Date.now()): Promise<number> {
+  const cutoff = new Date(now - getEnv().LOG_RETENTION_DAYS * 86_400_000);
+  const { count } = await getDb().event.deleteMany({ where: { createdAt: { lt: cutoff } } });
+  return count;
+}
