@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -6,6 +9,27 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 const DEFAULT_DATABASE = "data/e2e.db";
 const databaseUrl = process.env.E2E_DATABASE_URL ?? `file:./${DEFAULT_DATABASE}`;
 process.env.DATABASE_URL = databaseUrl;
+// The fixtures save webhooks pointing at the local receiver, as the server does.
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+
+// Deliveries go to a local HTTPS receiver in the tests; the server trusts its self-signed
+// certificate as an operator would, through NODE_EXTRA_CA_CERTS (made once per run here).
+export const E2E_TLS = {
+  certFile: path.resolve("data/e2e-tls/cert.pem"),
+  keyFile: path.resolve("data/e2e-tls/key.pem"),
+};
+if (!process.env.E2E_TLS_READY) {
+  fs.mkdirSync(path.dirname(E2E_TLS.certFile), { recursive: true });
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"],
+      ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", E2E_TLS.keyFile, "-out", E2E_TLS.certFile],
+    ],
+    { stdio: "ignore" },
+  );
+  process.env.E2E_TLS_READY = "1"; // test workers load this file again: keep the certificate the server trusts
+}
 
 export default defineConfig({
   testDir: "e2e",
@@ -37,7 +61,15 @@ export default defineConfig({
       ? "npm start"
       : `rm -f ${DEFAULT_DATABASE} ${DEFAULT_DATABASE}-wal ${DEFAULT_DATABASE}-shm && npm start`,
     url: `http://127.0.0.1:${PORT}/login`,
-    env: { PORT: String(PORT), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl },
+    env: {
+      PORT: String(PORT),
+      HOSTNAME: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      NODE_EXTRA_CA_CERTS: E2E_TLS.certFile,
+      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+      // Failed attempts wait for "Resend" in the tests rather than retrying on their own.
+      WEBHOOK_RETRY_SCHEDULE: "1h",
+    },
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: "ignore",

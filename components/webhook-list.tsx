@@ -3,43 +3,11 @@ import Link from "next/link";
 import { useState } from "react";
 import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import type { Webhook } from "@/server/webhooks/webhook.service";
+import { FilterSelect } from "./filter-select";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
-import { Label } from "./ui/label";
 
 type FirstPage = { items: Webhook[]; nextCursor: string | null };
-
-function FilterSelect({
-  id,
-  label,
-  value,
-  onChange,
-  options,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: { value: string; label: string }[];
-}) {
-  return (
-    <div className="grid gap-1.5">
-      <Label htmlFor={id}>{label}</Label>
-      <select
-        id={id}
-        className="h-9 rounded-md border border-slate-300 bg-white px-3 text-sm"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 /** The admin's webhooks, a page at a time, filtered by facility and by event. */
 export function WebhookList({

@@ -5,7 +5,7 @@
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { DELIVERY_ID_HEADER, runDueDeliveries } from "../server/deliveries/worker";
@@ -20,7 +20,7 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let tenant: Tenant;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startReceiver(inject("receiverTls"));
   tenant = await createTenant(2);
 });
 afterAll(() => receiver.close());

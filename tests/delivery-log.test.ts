@@ -1,7 +1,7 @@
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET } from "../app/api/v2/public/webhooks/logs/route";
 import { getDb } from "../server/db";
 import { purgeExpiredLogs } from "../server/deliveries/delivery-log.service";
@@ -28,7 +28,7 @@ async function logs(token: string | null, query = "") {
 }
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startReceiver(inject("receiverTls"));
   alice = await createTenant(2);
   bob = await createTenant(1);
   const [f1, f2] = alice.facilityIds as [string, string];

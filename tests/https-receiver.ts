@@ -1,17 +1,17 @@
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { inject } from "vitest";
 
 export type Received = { path: string; headers: Record<string, string>; body: string };
 
 /**
  * A real HTTPS receiver on 127.0.0.1 that records every request. Paths starting /fail answer 500;
- * /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200.
+ * /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200,
+ * or 503 while `setDown(true)`.
  */
-export async function startReceiver() {
-  const { certFile, keyFile } = inject("receiverTls");
+export async function startReceiver({ certFile, keyFile }: { certFile: string; keyFile: string }) {
   const received: Received[] = [];
+  let down = false;
   const held: (() => void)[] = [];
   const server = https.createServer(
     { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) },
@@ -24,10 +24,10 @@ export async function startReceiver() {
           headers: req.headers as Record<string, string>,
           body: Buffer.concat(chunks).toString(),
         });
-        const failing = req.url?.startsWith("/fail");
+        const status = req.url?.startsWith("/fail") ? 500 : down ? 503 : 200;
         const answer = () => {
-          res.writeHead(failing ? 500 : 200, { "content-type": "text/plain" });
-          res.end(failing ? "receiver is down" : "ok");
+          res.writeHead(status, { "content-type": "text/plain" });
+          res.end(status === 200 ? "ok" : "receiver is down");
         };
         if (req.url?.startsWith("/hold")) held.push(answer);
         else answer();
@@ -41,6 +41,9 @@ export async function startReceiver() {
     url: (path: string) => `https://127.0.0.1:${port}${path}`,
     /** The same receiver under a name that resolves to loopback, for the SSRF guard. */
     urlByName: (path: string) => `https://localhost:${port}${path}`,
+    setDown: (value: boolean) => {
+      down = value;
+    },
     releaseHeld: () => {
       for (const answer of held.splice(0)) answer();
     },

@@ -6,7 +6,7 @@ process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { runDueDeliveries } from "../server/deliveries/worker";
@@ -20,7 +20,7 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let tenant: Tenant;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startReceiver(inject("receiverTls"));
   tenant = await createTenant(1);
   await createWebhook({
     principal: tenant.clientPrincipal,

@@ -69,3 +69,14 @@ export function deliveryLogParams(params: URLSearchParams): Record<string, unkno
   }
   return result;
 }
+
+/** The edit page's Deliveries tab: the latest deliveries of one webhook, filtered. */
+export const webhookDeliveriesInput = z.object({
+  webhookId: z.uuid(),
+  eventType: z.enum(WEBHOOK_EVENTS).optional(),
+  facilityId: z.string().min(1).optional(),
+  status: z.enum(["pending", "success", "failure"]).optional(),
+  /** Only deliveries created on or after this day (YYYY-MM-DD). */
+  since: z.iso.date().optional(),
+});
+export type WebhookDeliveriesInput = z.output<typeof webhookDeliveriesInput>;

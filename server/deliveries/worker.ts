@@ -39,7 +39,7 @@ export async function claimDueDeliveries(limit: number, now: number): Promise<st
   return rows.map((row) => row.id);
 }
 
-type Outcome = { status: number | null; excerpt: string; latencyMs: number };
+export type Outcome = { status: number | null; excerpt: string; latencyMs: number };
 
 async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<string> {
   if (!body) return "";
@@ -86,6 +86,30 @@ async function post(url: string, body: string, headers: Record<string, string>):
   }
 }
 
+/** Signs `body` with every secret and POSTs it: what every attempt (and a test send) does. */
+export async function sendSigned({
+  url,
+  body,
+  secrets,
+  deliveryId,
+  now = Date.now(),
+}: {
+  url: string;
+  body: string;
+  secrets: string[];
+  deliveryId: string;
+  now?: number;
+}): Promise<{ signature: string; outcome: Outcome }> {
+  const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
+  const outcome = await post(url, body, {
+    "content-type": "application/json",
+    "user-agent": "facility-webhooks",
+    [SIGNATURE_HEADER]: signature,
+    [DELIVERY_ID_HEADER]: deliveryId,
+  });
+  return { signature, outcome };
+}
+
 /** Makes the next attempt of a claimed delivery and records it: success, a retry later, or failure. */
 export async function attemptDelivery(deliveryId: string, now = Date.now()): Promise<void> {
   const db = getDb();
@@ -96,19 +120,15 @@ export async function attemptDelivery(deliveryId: string, now = Date.now()): Pro
     orderBy: { position: "asc" },
     select: { value: true },
   });
-  const signature = signatureHeader(
-    delivery.event.body,
-    secrets.map((s) => s.value),
-    Math.floor(now / 1000),
-  );
-  const outcome: Outcome =
+  const { signature, outcome } =
     secrets.length === 0
-      ? { status: null, excerpt: "the webhook was deleted", latencyMs: 0 }
-      : await post(delivery.url, delivery.event.body, {
-          "content-type": "application/json",
-          "user-agent": "facility-webhooks",
-          [SIGNATURE_HEADER]: signature,
-          [DELIVERY_ID_HEADER]: delivery.id,
+      ? { signature: "", outcome: { status: null, excerpt: "the webhook was deleted", latencyMs: 0 } }
+      : await sendSigned({
+          url: delivery.url,
+          body: delivery.event.body,
+          secrets: secrets.map((s) => s.value),
+          deliveryId: delivery.id,
+          now,
         });
 
   const attempt = delivery.attempts + 1;

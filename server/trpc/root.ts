@@ -1,7 +1,8 @@
+import { deliveryRouter } from "../deliveries/delivery.router";
 import { webhookRouter } from "../webhooks/webhook.router";
 import { createCallerFactory, router } from "./init";
 
-export const appRouter = router({ webhooks: webhookRouter });
+export const appRouter = router({ webhooks: webhookRouter, deliveries: deliveryRouter });
 export type AppRouter = typeof appRouter;
 
 export const createCaller = createCallerFactory(appRouter);

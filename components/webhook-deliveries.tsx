@@ -1,0 +1,190 @@
+"use client";
+import { ChevronRight } from "lucide-react";
+import { Collapsible } from "radix-ui";
+import { useState } from "react";
+import { toast } from "sonner";
+import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
+import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
+import { FilterSelect } from "./filter-select";
+import { trpc } from "./trpc";
+import { Button } from "./ui/button";
+import { Input } from "./ui/input";
+import { Label } from "./ui/label";
+
+type Status = WebhookDelivery["status"];
+const STATUS_STYLE: Record<string, string> = {
+  success: "bg-green-100 text-green-800",
+  failure: "bg-red-100 text-red-800",
+  pending: "bg-amber-100 text-amber-800",
+};
+
+/** The Deliveries tab: recent deliveries of one webhook, live while any is pending. */
+export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string; facilities: string[] }) {
+  const [eventType, setEventType] = useState<WebhookEventName | "">("");
+  const [facilityId, setFacilityId] = useState("");
+  const [status, setStatus] = useState<Status | "">("");
+  const [since, setSince] = useState("");
+  const utils = trpc.useUtils();
+  const query = trpc.deliveries.list.useQuery(
+    {
+      webhookId,
+      eventType: eventType || undefined,
+      facilityId: facilityId || undefined,
+      status: (status || undefined) as "pending" | "success" | "failure" | undefined,
+      since: since || undefined,
+    },
+    // Poll while attempts are still to come, so the table follows them without a reload.
+    { refetchInterval: (q) => (q.state.data?.some((d) => d.status === "pending") ? 2_000 : false) },
+  );
+  const resend = trpc.deliveries.resend.useMutation({
+    onSuccess: () => {
+      toast.success("Resend queued");
+      void utils.deliveries.list.invalidate();
+    },
+    onError: (error) => toast.error(error.message),
+  });
+
+  return (
+    <div className="space-y-4">
+      <SendTestEvent webhookId={webhookId} />
+      <div className="flex flex-wrap items-end gap-4">
+        <FilterSelect
+          id="deliveries-event"
+          label="Event type"
+          value={eventType}
+          onChange={(v) => setEventType(v as WebhookEventName | "")}
+          options={[
+            { value: "", label: "All events" },
+            ...WEBHOOK_EVENTS.map((e) => ({ value: e, label: e })),
+          ]}
+        />
+        <FilterSelect
+          id="deliveries-facility"
+          label="Facility"
+          value={facilityId}
+          onChange={setFacilityId}
+          options={[
+            { value: "", label: "All facilities" },
+            ...facilities.map((f) => ({ value: f, label: f })),
+          ]}
+        />
+        <FilterSelect
+          id="deliveries-status"
+          label="Status"
+          value={status}
+          onChange={(v) => setStatus(v as Status | "")}
+          options={[
+            { value: "", label: "Any status" },
+            ...["pending", "success", "failure"].map((s) => ({ value: s, label: s })),
+          ]}
+        />
+        <div className="grid gap-1.5">
+          <Label htmlFor="deliveries-since">Since</Label>
+          <Input id="deliveries-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+      </div>
+
+      {query.isPending ? (
+        <p className="text-slate-600">Loading…</p>
+      ) : query.isError ? (
+        <p role="alert" className="text-red-600">
+          Could not load deliveries: {query.error.message}
+        </p>
+      ) : query.data.length === 0 ? (
+        <p className="text-slate-600">No deliveries yet.</p>
+      ) : (
+        <ul
+          className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
+          aria-label="Deliveries"
+        >
+          {query.data.map((delivery) => (
+            <DeliveryRow
+              key={delivery.id}
+              delivery={delivery}
+              onResend={() => resend.mutate({ deliveryId: delivery.id })}
+              resending={resend.isPending && resend.variables?.deliveryId === delivery.id}
+            />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function DeliveryRow({
+  delivery,
+  onResend,
+  resending,
+}: {
+  delivery: WebhookDelivery;
+  onResend: () => void;
+  resending: boolean;
+}) {
+  const last = delivery.attempts.at(-1);
+  return (
+    <Collapsible.Root asChild>
+      <li className="px-4 py-3 text-sm">
+        <div className="flex flex-wrap items-center gap-3">
+          <Collapsible.Trigger
+            className="group flex items-center gap-1 font-mono text-xs"
+            aria-label={`Details of ${delivery.eventType} delivery ${delivery.id}`}
+          >
+            <ChevronRight className="h-4 w-4 transition-transform group-data-[state=open]:rotate-90" />
+            {delivery.eventType}
+          </Collapsible.Trigger>
+          <span>{delivery.facilityId}</span>
+          <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[delivery.status] ?? ""}`}>
+            {delivery.status}
+          </span>
+          <span>
+            {delivery.attempts.length} attempt{delivery.attempts.length === 1 ? "" : "s"}
+          </span>
+          <span>last response: {last?.responseStatus ?? "—"}</span>
+          <time className="text-slate-500" dateTime={delivery.createdAt}>
+            {new Date(delivery.createdAt).toLocaleString()}
+          </time>
+          <Button variant="outline" size="sm" className="ml-auto" onClick={onResend} disabled={resending}>
+            Resend
+          </Button>
+        </div>
+        <Collapsible.Content className="mt-3 space-y-3">
+          <div>
+            <p className="text-xs font-medium text-slate-600">Request payload</p>
+            <pre className="mt-1 overflow-x-auto rounded bg-slate-100 p-2 text-xs">{delivery.payload}</pre>
+          </div>
+          {delivery.attempts.map((attempt) => (
+            <div key={attempt.attempt} className="rounded border border-slate-200 p-2 text-xs">
+              <p>
+                Attempt {attempt.attempt} · {attempt.responseStatus ?? "no response"} · {attempt.latencyMs} ms
+                · {new Date(attempt.createdAt).toLocaleString()}
+              </p>
+              <p className="mt-1 break-all font-mono text-slate-600">Nursa-Signature: {attempt.signature}</p>
+              <pre className="mt-1 overflow-x-auto whitespace-pre-wrap text-slate-700">
+                {attempt.responseBody}
+              </pre>
+            </div>
+          ))}
+        </Collapsible.Content>
+      </li>
+    </Collapsible.Root>
+  );
+}
+
+function SendTestEvent({ webhookId }: { webhookId: string }) {
+  const send = trpc.deliveries.sendTest.useMutation();
+  const result = send.data;
+  return (
+    <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-3">
+      <Button variant="outline" onClick={() => send.mutate({ webhookId })} disabled={send.isPending}>
+        {send.isPending ? "Sending…" : "Send test event"}
+      </Button>
+      <p role="status" className="text-sm">
+        {result &&
+          `Test event: ${result.status === null ? "no response" : `HTTP ${result.status}`} in ${result.latencyMs} ms${
+            result.excerpt ? ` — ${result.excerpt.slice(0, 200)}` : ""
+          }`}
+        {send.error && `Test event not sent: ${send.error.message}`}
+      </p>
+    </div>
+  );
+}

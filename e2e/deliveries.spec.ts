@@ -1,0 +1,77 @@
+import { E2E_TLS } from "../playwright.config";
+import { publishEvent } from "../server/deliveries/events.service";
+import { verifySignature } from "../server/webhooks/signature";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { startReceiver } from "../tests/https-receiver";
+import { expect, test } from "./fixtures";
+
+test("Send test event posts a signed sample to the webhook and shows the answer inline", async ({
+  tenant,
+  signedInPage: page,
+}) => {
+  const receiver = await startReceiver(E2E_TLS);
+  try {
+    const webhook = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: receiver.url("/test-event"), events: ["all"] },
+    });
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole("tab", { name: "Deliveries" }).click();
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await expect(
+      page.getByRole("status").filter({ hasText: /Test event: HTTP 200 in \d+ ms — ok/ }),
+    ).toBeVisible();
+
+    const [request] = receiver.received;
+    expect(JSON.parse(request?.body ?? "{}").eventType).toBe("shift.created");
+    const secret = webhook.secrets[0] ?? "";
+    expect(
+      verifySignature({ header: request?.headers["nursa-signature"], rawBody: request?.body ?? "", secret }),
+    ).toBe(true);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test("the Deliveries tab follows a failing delivery live, and Resend delivers it once the receiver is back", async ({
+  tenant,
+  signedInPage: page,
+}) => {
+  const receiver = await startReceiver(E2E_TLS);
+  try {
+    const facilityId = tenant.facilityIds[0] ?? "";
+    const webhook = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: receiver.url("/flaky"), events: ["shift.cancelled"], facilities: [facilityId] },
+    });
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole("tab", { name: "Deliveries" }).click();
+    await expect(page.getByText("No deliveries yet.")).toBeVisible();
+
+    receiver.setDown(true);
+    await publishEvent({
+      eventType: "shift.cancelled",
+      facilityId,
+      data: { shiftId: "s-77", reason: "weather" },
+    });
+    await page.reload();
+    await page.getByRole("tab", { name: "Deliveries" }).click();
+    const row = page.getByRole("listitem").filter({ hasText: "shift.cancelled" });
+    // The server's worker makes the first attempt; the tab polls while the delivery is pending.
+    await expect(row).toContainText("last response: 503");
+    await expect(row).toContainText("pending");
+
+    receiver.setDown(false);
+    await row.getByRole("button", { name: "Resend" }).click();
+    await expect(row).toContainText("success");
+    await expect(row).toContainText("2 attempts");
+
+    await row.getByRole("button", { name: /^Details of shift.cancelled delivery/ }).click();
+    await expect(row).toContainText('"reason":"weather"');
+    await expect(row).toContainText("Attempt 1 · 503");
+    await expect(row).toContainText("Attempt 2 · 200");
+    await expect(row).toContainText("Nursa-Signature: t=");
+  } finally {
+    await receiver.close();
+  }
+});

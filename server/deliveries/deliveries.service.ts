@@ -1,0 +1,92 @@
+/**
+ * Deliveries as the admin sees them on a webhook's edit page: the latest ones with every attempt,
+ * "Resend" (a new attempt now, also after the final failure) and "Send test event".
+ */
+import { randomUUID } from "node:crypto";
+import type { Principal } from "../auth/principal";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+import { getWebhook } from "../webhooks/webhook.service";
+import type { WebhookDeliveriesInput } from "./delivery.schemas";
+import { sendSigned } from "./worker";
+
+const LATEST = 50;
+
+export async function listWebhookDeliveries({
+  principal,
+  input,
+}: {
+  principal: Principal;
+  input: WebhookDeliveriesInput;
+}) {
+  await getWebhook({ principal, webhookId: input.webhookId }); // 404 unless the caller may see it
+  const rows = await getDb().delivery.findMany({
+    where: {
+      webhookId: input.webhookId,
+      eventType: input.eventType === "all" ? undefined : input.eventType,
+      facilityId: input.facilityId,
+      status: input.status,
+      createdAt: input.since ? { gte: new Date(input.since) } : undefined,
+    },
+    include: { event: { select: { body: true } }, attemptRows: { orderBy: { attempt: "asc" } } },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    take: LATEST,
+  });
+  return rows.map((d) => ({
+    id: d.id,
+    eventType: d.eventType,
+    facilityId: d.facilityId,
+    status: d.status,
+    createdAt: d.createdAt.toISOString(),
+    payload: d.event.body,
+    attempts: d.attemptRows.map((a) => ({
+      attempt: a.attempt,
+      responseStatus: a.responseStatus,
+      responseBody: a.responseBody,
+      latencyMs: a.latencyMs,
+      signature: a.signature,
+      createdAt: a.createdAt.toISOString(),
+    })),
+  }));
+}
+export type WebhookDelivery = Awaited<ReturnType<typeof listWebhookDeliveries>>[number];
+
+export async function resendDelivery({
+  principal,
+  deliveryId,
+}: {
+  principal: Principal;
+  deliveryId: string;
+}) {
+  const db = getDb();
+  const delivery = await db.delivery.findUnique({ where: { id: deliveryId }, select: { webhookId: true } });
+  if (!delivery) throw new AppError("NOT_FOUND", "Delivery not found");
+  await getWebhook({ principal, webhookId: delivery.webhookId });
+  await db.delivery.update({
+    where: { id: deliveryId },
+    data: { status: "pending", dueAtMs: BigInt(Date.now()), leaseUntilMs: null },
+  });
+}
+
+/** A signed sample `shift.created` to the webhook's current URL, answered inline; not logged. */
+export async function sendTestEvent({ principal, webhookId }: { principal: Principal; webhookId: string }) {
+  const webhook = await getWebhook({ principal, webhookId });
+  const data = {
+    shiftId: `test-${randomUUID()}`,
+    facilityId: webhook.facilities[0] ?? "P-000000",
+    from: "2026-12-01T07:00:00.000Z",
+    to: "2026-12-01T19:00:00.000Z",
+    at: new Date().toISOString(),
+    description: "Test event from the webhook admin",
+    licenseType: "RN",
+    breakTime: 30,
+    createdBy: { userId: "test", email: "test@example.com" },
+  };
+  const { outcome } = await sendSigned({
+    url: webhook.url,
+    body: JSON.stringify({ data, eventType: "shift.created" }),
+    secrets: webhook.secrets,
+    deliveryId: `test-${randomUUID()}`,
+  });
+  return outcome;
+}
