@@ -4,7 +4,8 @@
  * (bench/limit-server.ts: node:http and the bare driver) — then loads each with autocannon
  * (10 connections, BENCH_DURATION seconds, product and references alternating twice), on SQLite
  * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
- * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend.
+ * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
+ * delivery run (bench/deliveries.ts) through the server's embedded worker.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -12,6 +13,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { createEmptyDatabase } from "../tests/test-database";
+import { benchCertificate, benchDeliveries, OPERATOR_KEY } from "./deliveries";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 10;
@@ -136,7 +138,13 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   const product = await startServer(
     "node",
     [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PRODUCT_PORT), "-H", "127.0.0.1"],
-    { ...env, BENCH_FLOOR: "1" },
+    {
+      ...env,
+      BENCH_FLOOR: "1",
+      OPERATOR_KEY,
+      NODE_EXTRA_CA_CERTS: tls.certFile,
+      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+    },
     /Ready/,
   );
   const limit = await startServer(
@@ -230,6 +238,14 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     extras.push(
       `${backend}: REST PATCH p99 / floor p99 = ${(restPatch.p99 / floorPatch.p99).toFixed(2)}; tRPC / REST PATCH = ${(get(trpc, "tRPC update").rps / restPatch.rps).toFixed(2)}`,
     );
+    const deliveries = await benchDeliveries({
+      baseUrl: api(PRODUCT_PORT, ""),
+      token: seed.token,
+      facilityId: seed.facilityIds[0] ?? "",
+      tls,
+    });
+    console.log(`  ${deliveries}`);
+    extras.push(`${backend}: ${deliveries}`);
     if (backend === "sqlite") {
       extras.push(
         `Edit page first-load JavaScript: ${((await firstLoadJs(seed)) / 1024).toFixed(1)} kB gzip`,
@@ -249,6 +265,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
 console.log("Building the production server…");
 execFileSync("node_modules/.bin/next", ["build"], { cwd: ROOT, stdio: "ignore" });
 
+const tls = benchCertificate(path.join(ROOT, "bench/tmp/tls"));
 const rows: Row[] = [];
 const extras: string[] = [];
 await benchBackend("sqlite", rows, extras);

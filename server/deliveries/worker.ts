@@ -110,57 +110,88 @@ export async function sendSigned({
   return { signature, outcome };
 }
 
-/** Makes the next attempt of a claimed delivery and records it: success, a retry later, or failure. */
-export async function attemptDelivery(deliveryId: string, now = Date.now()): Promise<void> {
+/**
+ * Makes the next attempt of each claimed delivery, all at once, and records the outcomes:
+ * success, a retry later, or failure. The reads and writes are batched, a few queries a pass.
+ */
+export async function attemptDeliveries(deliveryIds: string[], now = Date.now()): Promise<void> {
+  if (deliveryIds.length === 0) return;
   const db = getDb();
-  const delivery = await db.delivery.findUnique({ where: { id: deliveryId }, include: { event: true } });
-  if (delivery?.status !== "pending") return;
-  const secrets = await db.webhookSecret.findMany({
-    where: { webhookId: delivery.webhookId },
-    orderBy: { position: "asc" },
-    select: { value: true },
+  const deliveries = await db.delivery.findMany({
+    where: { id: { in: deliveryIds }, status: "pending" },
+    include: { event: { select: { body: true } } },
   });
-  const { signature, outcome } =
-    secrets.length === 0
-      ? { signature: "", outcome: { status: null, excerpt: "the webhook was deleted", latencyMs: 0 } }
-      : await sendSigned({
-          url: delivery.url,
-          body: delivery.event.body,
-          secrets: secrets.map((s) => s.value),
-          deliveryId: delivery.id,
-          now,
-        });
+  const secretRows = await db.webhookSecret.findMany({
+    where: { webhookId: { in: [...new Set(deliveries.map((d) => d.webhookId))] } },
+    orderBy: { position: "asc" },
+  });
+  const secretsOf = (webhookId: string) =>
+    secretRows.filter((s) => s.webhookId === webhookId).map((s) => s.value);
 
-  const attempt = delivery.attempts + 1;
-  const succeeded = outcome.status !== null && outcome.status < 400;
-  const retryDelay = getEnv().WEBHOOK_RETRY_SCHEDULE[attempt - 1];
-  const next = succeeded
-    ? { status: "success", dueAtMs: null }
-    : retryDelay === undefined || secrets.length === 0
-      ? { status: "failure", dueAtMs: null }
-      : { status: "pending", dueAtMs: BigInt(now + retryDelay) };
+  const attempts = await Promise.all(
+    deliveries.map(async (delivery) => {
+      const secrets = secretsOf(delivery.webhookId);
+      const { signature, outcome } =
+        secrets.length === 0
+          ? { signature: "", outcome: { status: null, excerpt: "the webhook was deleted", latencyMs: 0 } }
+          : await sendSigned({
+              url: delivery.url,
+              body: delivery.event.body,
+              secrets,
+              deliveryId: delivery.id,
+              now,
+            });
+      const attempt = delivery.attempts + 1;
+      const retryDelay = getEnv().WEBHOOK_RETRY_SCHEDULE[attempt - 1];
+      const status =
+        outcome.status !== null && outcome.status < 400
+          ? "success"
+          : retryDelay === undefined || secrets.length === 0
+            ? "failure"
+            : "pending";
+      return {
+        delivery,
+        attempt,
+        signature,
+        outcome,
+        status,
+        dueAtMs: status === "pending" ? BigInt(now + (retryDelay ?? 0)) : null,
+      };
+    }),
+  );
+
+  const succeeded = attempts.filter((a) => a.status === "success").map((a) => a.delivery.id);
   await db.$transaction([
-    db.deliveryAttempt.create({
-      data: {
-        deliveryId,
+    db.deliveryAttempt.createMany({
+      data: attempts.map(({ delivery, attempt, signature, outcome }) => ({
+        deliveryId: delivery.id,
         attempt,
         signature,
         responseStatus: outcome.status,
         responseBody: outcome.excerpt,
         latencyMs: outcome.latencyMs,
-      },
+      })),
     }),
-    db.delivery.update({
-      where: { id: deliveryId },
-      data: { ...next, attempts: attempt, leaseUntilMs: null },
+    // Successes, the common case, in one statement; the others each have their own due time.
+    db.delivery.updateMany({
+      where: { id: { in: succeeded } },
+      data: { status: "success", attempts: { increment: 1 }, dueAtMs: null, leaseUntilMs: null },
     }),
+    ...attempts
+      .filter((a) => a.status !== "success")
+      .map((a) =>
+        db.delivery.update({
+          where: { id: a.delivery.id },
+          data: { status: a.status, attempts: a.attempt, dueAtMs: a.dueAtMs, leaseUntilMs: null },
+        }),
+      ),
   ]);
 }
 
 /** One pass: claims what is due at `now` and attempts it. Returns how many attempts were made. */
-export async function runDueDeliveries({ now = Date.now(), batchSize = 20 } = {}): Promise<number> {
+export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {}): Promise<number> {
   const ids = await claimDueDeliveries(batchSize, now);
-  await Promise.all(ids.map((id) => attemptDelivery(id, now)));
+  await attemptDeliveries(ids, now);
   return ids.length;
 }
 

@@ -1,0 +1,117 @@
+/**
+ * The delivery run of `npm run bench`: events published through the operator endpoint fan out to
+ * webhooks on a local HTTPS receiver that verifies every signature; measures verified deliveries
+ * per second and the time from publish to receipt (the publish time travels in the event's data).
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { verifySignature } from "../server/webhooks/signature";
+
+export const OPERATOR_KEY = "bench-operator-key-0123456789abcdefghij";
+const SECRET = "bench-secret-0123456789abcdefghij";
+const WEBHOOKS = 10;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
+const PUBLISH_CONCURRENCY = 10;
+
+/** A certificate for https://127.0.0.1; the product server must start with NODE_EXTRA_CA_CERTS = certFile. */
+export function benchCertificate(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  const certFile = path.join(dir, "cert.pem");
+  const keyFile = path.join(dir, "key.pem");
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"],
+      ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile],
+    ],
+    { stdio: "ignore" },
+  );
+  return { certFile, keyFile };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+export async function benchDeliveries({
+  baseUrl,
+  token,
+  facilityId,
+  tls,
+}: {
+  baseUrl: string;
+  token: string;
+  facilityId: string;
+  tls: { certFile: string; keyFile: string };
+}): Promise<string> {
+  const latencies: number[] = [];
+  let invalid = 0;
+  let lastReceipt = 0;
+  const server = https.createServer(
+    { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) },
+    (req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        const now = Date.now();
+        if (
+          verifySignature({ header: req.headers["nursa-signature"] as string, rawBody: body, secret: SECRET })
+        ) {
+          latencies.push(now - (JSON.parse(body) as { data: { publishedAt: number } }).data.publishedAt);
+          lastReceipt = now;
+        } else invalid++;
+        res.end("ok");
+      });
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    for (let i = 0; i < WEBHOOKS; i++) {
+      const response = await fetch(`${baseUrl}/api/v2/public/webhooks/facility`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          url: `https://127.0.0.1:${port}/hook/${i}`,
+          events: ["shift.report.accepted"], // an event none of the seeded webhooks listens to
+          facilities: [facilityId],
+          secrets: [SECRET],
+        }),
+      });
+      if (response.status !== 201) throw new Error(`creating a bench webhook answered ${response.status}`);
+    }
+    const started = Date.now();
+    let next = 0;
+    const publisher = async () => {
+      while (next < EVENTS) {
+        next++;
+        const response = await fetch(`${baseUrl}/api/internal/events`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            eventType: "shift.report.accepted",
+            facilityId,
+            data: { publishedAt: Date.now() },
+          }),
+        });
+        if (response.status !== 201) throw new Error(`publishing answered ${response.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, publisher));
+    const expected = EVENTS * WEBHOOKS;
+    const deadline = Date.now() + 180_000;
+    while (latencies.length + invalid < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a benchmark waiting for its receiver
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const seconds = (lastReceipt - started) / 1000;
+    return `deliveries: ${latencies.length}/${expected} verified (${invalid} bad signatures) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms`;
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
