@@ -1,7 +1,6 @@
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { createSelfSignedCertificate } from "./tests/tls";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 // The e2e server and the test fixtures (which seed tenants) share this database: a fresh one per
@@ -14,20 +13,10 @@ process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 // Deliveries go to a local HTTPS receiver in the tests; the server trusts its self-signed
 // certificate as an operator would, through NODE_EXTRA_CA_CERTS (made once per run here).
-export const E2E_TLS = {
-  certFile: path.resolve("data/e2e-tls/cert.pem"),
-  keyFile: path.resolve("data/e2e-tls/key.pem"),
-};
+const TLS_DIR = path.resolve("data/e2e-tls");
+export const E2E_TLS = { certFile: path.join(TLS_DIR, "cert.pem"), keyFile: path.join(TLS_DIR, "key.pem") };
 if (!process.env.E2E_TLS_READY) {
-  fs.mkdirSync(path.dirname(E2E_TLS.certFile), { recursive: true });
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", E2E_TLS.keyFile, "-out", E2E_TLS.certFile],
-    ],
-    { stdio: "ignore" },
-  );
+  createSelfSignedCertificate(TLS_DIR);
   process.env.E2E_TLS_READY = "1"; // test workers load this file again: keep the certificate the server trusts
 }
 

@@ -3,11 +3,9 @@
  * webhooks on a local HTTPS receiver that verifies every signature; measures verified deliveries
  * per second and the time from publish to receipt (the publish time travels in the event's data).
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { verifySignature } from "../server/webhooks/signature";
 
 export const OPERATOR_KEY = "bench-operator-key-0123456789abcdefghij";
@@ -15,22 +13,6 @@ const SECRET = "bench-secret-0123456789abcdefghij";
 const WEBHOOKS = 10;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
 const PUBLISH_CONCURRENCY = 10;
-
-/** A certificate for https://127.0.0.1; the product server must start with NODE_EXTRA_CA_CERTS = certFile. */
-export function benchCertificate(dir: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  const certFile = path.join(dir, "cert.pem");
-  const keyFile = path.join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile],
-    ],
-    { stdio: "ignore" },
-  );
-  return { certFile, keyFile };
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;

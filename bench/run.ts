@@ -13,7 +13,8 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { createEmptyDatabase } from "../tests/test-database";
-import { benchCertificate, benchDeliveries, OPERATOR_KEY } from "./deliveries";
+import { createSelfSignedCertificate } from "../tests/tls";
+import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 10;
@@ -265,7 +266,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
 console.log("Building the production server…");
 execFileSync("node_modules/.bin/next", ["build"], { cwd: ROOT, stdio: "ignore" });
 
-const tls = benchCertificate(path.join(ROOT, "bench/tmp/tls"));
+const tls = createSelfSignedCertificate(path.join(ROOT, "bench/tmp/tls"));
 const rows: Row[] = [];
 const extras: string[] = [];
 await benchBackend("sqlite", rows, extras);
