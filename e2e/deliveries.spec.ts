@@ -33,7 +33,7 @@ test("Send test event posts a signed sample to the webhook and shows the answer 
   }
 });
 
-test("the Deliveries tab follows a failing delivery live, and Resend delivers it once the receiver is back", async ({
+test("the Deliveries tab follows a failing delivery live to its final failure, and Resend delivers it once the receiver is back", async ({
   tenant,
   signedInPage: page,
 }) => {
@@ -61,15 +61,22 @@ test("the Deliveries tab follows a failing delivery live, and Resend delivers it
     await expect(row).toContainText("last response: 503");
     await expect(row).toContainText("pending");
 
+    // The e2e server allows one retry (WEBHOOK_RETRY_SCHEDULE=1h): a second failure is final.
+    await row.getByRole("button", { name: "Resend" }).click();
+    await expect(row).toContainText("failure");
+    await expect(row).toContainText("2 attempts");
+
+    // Resend works after the final failure too.
     receiver.setDown(false);
     await row.getByRole("button", { name: "Resend" }).click();
     await expect(row).toContainText("success");
-    await expect(row).toContainText("2 attempts");
+    await expect(row).toContainText("3 attempts");
 
     await row.getByRole("button", { name: /^Details of shift.cancelled delivery/ }).click();
     await expect(row).toContainText('"reason":"weather"');
     await expect(row).toContainText("Attempt 1 · 503");
-    await expect(row).toContainText("Attempt 2 · 200");
+    await expect(row).toContainText("Attempt 2 · 503");
+    await expect(row).toContainText("Attempt 3 · 200");
     await expect(row).toContainText("Nursa-Signature: t=");
   } finally {
     await receiver.close();
