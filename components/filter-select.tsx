@@ -1,20 +1,31 @@
 "use client";
 import { Label } from "./ui/label";
 
-/** A labelled native select for list filters. */
+type Option = string | { value: string; label: string };
+
+/**
+ * A labelled native select for list filters. Its first option, `anyLabel`, means "no filter" and
+ * has the value "". An option given as a string is its own label.
+ */
 export function FilterSelect({
   id,
   label,
   value,
   onChange,
+  anyLabel,
   options,
 }: {
   id: string;
   label: string;
   value: string;
   onChange: (value: string) => void;
-  options: { value: string; label: string }[];
+  anyLabel: string;
+  options: readonly Option[];
 }) {
+  const choices = [
+    { value: "", label: anyLabel },
+    ...options.map((o) => (typeof o === "string" ? { value: o, label: o } : o)),
+  ];
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={id}>{label}</Label>
@@ -24,7 +35,7 @@ export function FilterSelect({
         value={value}
         onChange={(e) => onChange(e.target.value)}
       >
-        {options.map((option) => (
+        {choices.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>

@@ -53,30 +53,24 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
           label="Event type"
           value={eventType}
           onChange={(v) => setEventType(v as WebhookEventName | "")}
-          options={[
-            { value: "", label: "All events" },
-            ...WEBHOOK_EVENTS.map((e) => ({ value: e, label: e })),
-          ]}
+          anyLabel="All events"
+          options={WEBHOOK_EVENTS}
         />
         <FilterSelect
           id="deliveries-facility"
           label="Facility"
           value={facilityId}
           onChange={setFacilityId}
-          options={[
-            { value: "", label: "All facilities" },
-            ...facilities.map((f) => ({ value: f, label: f })),
-          ]}
+          anyLabel="All facilities"
+          options={facilities}
         />
         <FilterSelect
           id="deliveries-status"
           label="Status"
           value={status}
           onChange={(v) => setStatus(v as Status | "")}
-          options={[
-            { value: "", label: "Any status" },
-            ...["pending", "success", "failure"].map((s) => ({ value: s, label: s })),
-          ]}
+          anyLabel="Any status"
+          options={["pending", "success", "failure"]}
         />
         <div className="grid gap-1.5">
           <Label htmlFor="deliveries-since">Since</Label>

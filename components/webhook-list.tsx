@@ -38,20 +38,16 @@ export function WebhookList({
           label="Facility"
           value={facilityId}
           onChange={setFacilityId}
-          options={[
-            { value: "", label: "All facilities" },
-            ...facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` })),
-          ]}
+          anyLabel="All facilities"
+          options={facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` }))}
         />
         <FilterSelect
           id="filter-event"
           label="Event"
           value={event}
           onChange={(value) => setEvent(value as WebhookEventName | "")}
-          options={[
-            { value: "", label: "All events" },
-            ...WEBHOOK_EVENTS.map((name) => ({ value: name, label: name })),
-          ]}
+          anyLabel="All events"
+          options={WEBHOOK_EVENTS}
         />
       </div>
 
