@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import { FilterSelect } from "./filter-select";
+import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
@@ -78,20 +79,17 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
         </div>
       </div>
 
-      {query.isPending ? (
-        <p className="text-slate-600">Loading…</p>
-      ) : query.isError ? (
-        <p role="alert" className="text-red-600">
-          Could not load deliveries: {query.error.message}
-        </p>
-      ) : query.data.length === 0 ? (
-        <p className="text-slate-600">No deliveries yet.</p>
-      ) : (
+      <QueryStatus
+        query={query}
+        what="deliveries"
+        isEmpty={query.data?.length === 0}
+        empty="No deliveries yet."
+      >
         <ul
           className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
           aria-label="Deliveries"
         >
-          {query.data.map((delivery) => (
+          {query.data?.map((delivery) => (
             <DeliveryRow
               key={delivery.id}
               delivery={delivery}
@@ -100,7 +98,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
             />
           ))}
         </ul>
-      )}
+      </QueryStatus>
     </div>
   );
 }

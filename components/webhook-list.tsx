@@ -4,6 +4,7 @@ import { useState } from "react";
 import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import type { Webhook } from "@/server/webhooks/webhook.service";
 import { FilterSelect } from "./filter-select";
+import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
 
@@ -51,19 +52,16 @@ export function WebhookList({
         />
       </div>
 
-      {query.isPending ? (
-        <p className="text-slate-600">Loading…</p>
-      ) : query.isError ? (
-        <p role="alert" className="text-red-600">
-          Could not load webhooks: {query.error.message}
-        </p>
-      ) : webhooks.length === 0 ? (
-        <p className="text-slate-600">
-          {unfiltered
+      <QueryStatus
+        query={query}
+        what="webhooks"
+        isEmpty={webhooks.length === 0}
+        empty={
+          unfiltered
             ? "No webhooks yet. Create one to start receiving shift events."
-            : "No webhooks match these filters."}
-        </p>
-      ) : (
+            : "No webhooks match these filters."
+        }
+      >
         <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
           <thead className="bg-slate-100 text-slate-600">
             <tr>
@@ -94,7 +92,7 @@ export function WebhookList({
             ))}
           </tbody>
         </table>
-      )}
+      </QueryStatus>
 
       {query.hasNextPage && (
         <div className="mt-4 flex justify-center">
