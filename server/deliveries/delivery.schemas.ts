@@ -11,7 +11,6 @@ export const publishEventInput = z.object({
   facilityId: z.string({ error: "facilityId must be a string" }).min(1, "facilityId should not be empty"),
   data: z.record(z.string(), z.unknown(), { error: "data must be an object" }),
 });
-export type PublishEventInput = z.output<typeof publishEventInput>;
 
 const isoDate = (name: string) =>
   z

@@ -184,4 +184,3 @@ export const listWebhooksInput = z.object({
   /** Webhooks that receive this event: those listing it and those listing `all`. */
   event: z.enum(WEBHOOK_EVENTS).optional(),
 });
-export type ListWebhooksInput = z.input<typeof listWebhooksInput>;
