@@ -4,6 +4,9 @@ import { Toaster } from "sonner";
 import { TRPCProvider } from "@/components/trpc";
 import "./globals.css";
 
+// Every page carries a per-request CSP nonce (proxy.ts), which only a dynamically rendered page can use.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "Facility webhooks",
   description: "Manage your facility webhooks",

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
+import { newEncryptionKey } from "../server/crypto/sealed-secrets";
 import { createEmptyDatabase } from "../tests/test-database";
 import { createSelfSignedCertificate } from "../tests/tls";
 import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
@@ -123,7 +124,12 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   console.log(`\n== ${backend} ==`);
   process.env.TEST_DATABASE = backend;
   const database = await createEmptyDatabase("webhooks_bench");
-  const env = { DATABASE_URL: database.url };
+  // The benchmark's one client sends far more than a real one: the per-client limit is off here.
+  const env = {
+    DATABASE_URL: database.url,
+    APP_ENCRYPTION_KEY: newEncryptionKey(),
+    API_RATE_LIMIT_PER_MINUTE: "0",
+  };
   const seed = JSON.parse(
     execFileSync("node_modules/.bin/tsx", ["bench/seed.ts"], { cwd: ROOT, env: { ...process.env, ...env } })
       .toString()

@@ -24,11 +24,12 @@ for (let i = 0; i < 50; i++) {
   });
   webhookIds.push(webhook.id);
 }
-const session = await signIn(user.email, password);
+const session = await signIn({ email: user.email, password });
+if (!session.ok) throw new Error(session.error);
 console.log(
   JSON.stringify({
     token: client.token,
-    sessionToken: session?.token,
+    sessionToken: session.token,
     webhookId: webhookIds[0],
     facilityIds,
   }),

@@ -9,6 +9,7 @@ import type { Webhook } from "@/server/webhooks/webhook.service";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
 import { CheckboxGroup } from "./checkbox-group";
 import { EVENT_DESCRIPTIONS } from "./event-descriptions";
+import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { SecretsField } from "./secrets-field";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
@@ -93,11 +94,10 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
 
   // A facility the admin lost access to still shows (so it can be unchecked), marked as such.
   const accessible = new Set(options.facilities.map((f) => f.id));
+  const lostFacilities = (webhook?.facilities ?? []).filter((id) => !accessible.has(id));
   const facilityOptions = [
     ...options.facilities.map((f) => ({ value: f.id, label: `${f.id} ${f.name}` })),
-    ...(webhook?.facilities ?? [])
-      .filter((id) => !accessible.has(id))
-      .map((id) => ({ value: id, label: `${id} (you no longer have access)` })),
+    ...lostFacilities.map((id) => ({ value: id, label: `${id} (you no longer have access)` })),
   ];
 
   const errorId = (name: keyof FormValues) => `${formId}-${name}-error`;
@@ -169,6 +169,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
         render={({ field }) => (
           <fieldset aria-describedby={describedBy("facilities")}>
             <legend className="text-sm font-medium">Facilities</legend>
+            {lostFacilities.length > 0 && <LostFacilitiesWarning facilityIds={lostFacilities} />}
             <p className="mt-1 text-xs text-slate-500">
               Leave all unchecked to receive events from every facility you can access.
             </p>

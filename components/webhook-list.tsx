@@ -2,13 +2,14 @@
 import Link from "next/link";
 import { useState } from "react";
 import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
-import type { Webhook } from "@/server/webhooks/webhook.service";
+import type { WebhookSummary } from "@/server/webhooks/webhook.service";
 import { FilterSelect } from "./filter-select";
+import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
 
-type FirstPage = { items: Webhook[]; nextCursor: string | null };
+type FirstPage = { items: WebhookSummary[]; nextCursor: string | null };
 
 /** The admin's webhooks, a page at a time, filtered by facility and by event. */
 export function WebhookList({
@@ -30,6 +31,7 @@ export function WebhookList({
     },
   );
   const webhooks = query.data?.pages.flatMap((page) => page.items) ?? [];
+  const accessible = new Set(facilities.map((f) => f.id));
 
   return (
     <>
@@ -78,7 +80,14 @@ export function WebhookList({
               <tr key={webhook.id} className="border-t border-slate-200 align-top">
                 <td className="break-all px-4 py-3 font-mono text-xs">{webhook.url}</td>
                 <td className="px-4 py-3">{webhook.events.join(", ")}</td>
-                <td className="px-4 py-3">{webhook.facilities.join(", ") || "—"}</td>
+                <td className="px-4 py-3">
+                  {webhook.facilities.join(", ") || "—"}
+                  {webhook.facilities.some((id) => !accessible.has(id)) && (
+                    <LostFacilitiesWarning
+                      facilityIds={webhook.facilities.filter((id) => !accessible.has(id))}
+                    />
+                  )}
+                </td>
                 <td className="px-4 py-3 text-right">
                   <Link
                     href={`/webhooks/${webhook.id}`}

@@ -2,11 +2,24 @@
  * Operator CLI: `npm run admin -- <command>`.
  *   facility add <id> <name>
  *   user add <email> --password <pw> --facility <id> [--facility <id>…]
+ *   user revoke <email> --facility <id>
+ *   user disable <email>
  *   client add <name> --user <email> [--json]
+ *   client rotate <clientId> [--grace-hours <0-24>] [--json]
+ *   client revoke <clientId>
+ *   keys rotate
  *   event publish <eventType> --facility <id> --data '<json>'
  */
 import { parseArgs } from "node:util";
-import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import {
+  addClient,
+  addFacility,
+  addUser,
+  disableUser,
+  revokeFacilityAccess,
+} from "../server/accounts/accounts.service";
+import { revokeClient, rotateClientToken } from "../server/accounts/clients.service";
+import { rotateEncryptionKey } from "../server/crypto/key-rotation";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { AppError } from "../server/errors";
@@ -14,7 +27,12 @@ import { AppError } from "../server/errors";
 const USAGE = `usage:
   npm run admin -- facility add <id> <name>
   npm run admin -- user add <email> --password <pw> --facility <id> [--facility <id>...]
+  npm run admin -- user revoke <email> --facility <id>
+  npm run admin -- user disable <email>
   npm run admin -- client add <name> --user <email> [--json]
+  npm run admin -- client rotate <clientId> [--grace-hours <0-24>] [--json]
+  npm run admin -- client revoke <clientId>
+  npm run admin -- keys rotate
   npm run admin -- event publish <eventType> --facility <id> --data '<json>'`;
 
 class UsageError extends Error {}
@@ -29,6 +47,7 @@ async function run(argv: string[]) {
       user: { type: "string" },
       json: { type: "boolean" },
       data: { type: "string" },
+      "grace-hours": { type: "string" },
     },
   });
   const [resource, action, ...rest] = positionals;
@@ -53,6 +72,34 @@ async function run(argv: string[]) {
       console.log(`Added API client ${client.clientId}`);
       console.log(`Bearer token (shown only now): ${client.token}`);
     }
+  } else if (command === "user revoke" && rest.length === 1 && values.facility?.length === 1) {
+    const user = await revokeFacilityAccess({ email: rest[0] ?? "", facilityId: values.facility[0] ?? "" });
+    console.log(`Revoked ${user.email}'s access to facility ${values.facility[0]}`);
+  } else if (command === "user disable" && rest.length === 1) {
+    const user = await disableUser({ email: rest[0] ?? "" });
+    console.log(
+      `Disabled ${user.email}: ended ${user.endedSessions} session(s); ${user.stoppedClients} API client(s) stopped`,
+    );
+  } else if (command === "client rotate" && rest.length === 1) {
+    const graceHours = Number(values["grace-hours"] ?? 0);
+    const rotated = await rotateClientToken({ manager: "operator", clientId: rest[0] ?? "", graceHours });
+    if (values.json) console.log(JSON.stringify({ clientId: rotated.clientId, token: rotated.token }));
+    else {
+      console.log(`Rotated the token of API client ${rotated.clientId}`);
+      console.log(
+        rotated.previousTokenValidUntil
+          ? `The previous token works until ${rotated.previousTokenValidUntil}`
+          : "The previous token no longer works",
+      );
+      console.log(`New bearer token (shown only now): ${rotated.token}`);
+    }
+  } else if (command === "client revoke" && rest.length === 1) {
+    const client = await revokeClient({ manager: "operator", clientId: rest[0] ?? "" });
+    console.log(`Revoked API client ${client.id} (${client.name}): its tokens no longer work`);
+  } else if (command === "keys rotate" && rest.length === 0) {
+    const rotated = await rotateEncryptionKey();
+    console.log(`Re-sealed ${rotated.resealed} webhook secret(s) with key ${rotated.keyId}`);
+    if (rotated.fromEnvironment) console.log("Remove the other keys from APP_ENCRYPTION_KEY now.");
   } else if (command === "event publish" && rest.length === 1 && values.facility?.length === 1) {
     let data: unknown;
     try {

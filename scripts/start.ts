@@ -1,10 +1,13 @@
 /**
- * `npm start`: build if there is no build yet, migrate, seed demo data into an empty database,
- * then serve on PORT (default 3000) and HOSTNAME (Next's default when unset).
+ * `npm start`: build if there is no build yet, migrate, seal any secrets stored before sealing,
+ * seed demo data into an empty embedded database, then serve on PORT (default 3000) and HOSTNAME
+ * (Next's default when unset).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { seedDemoDataIfEmpty } from "../server/accounts/demo";
+import { sealLegacySecrets } from "../server/crypto/key-rotation";
+import { keyRing } from "../server/crypto/sealed-secrets";
 import { getDb } from "../server/db";
 import { getEnv } from "../server/env";
 import { applyMigrations, targetFor } from "../server/migrations";
@@ -20,6 +23,10 @@ if (!fs.existsSync(".next/BUILD_ID")) {
 const env = getEnv();
 const applied = await applyMigrations(targetFor(env));
 if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+
+keyRing(); // refuses to start without a usable encryption key, before serving anything
+const sealed = await sealLegacySecrets();
+if (sealed) console.log(`Sealed ${sealed} webhook secrets stored before encryption at rest`);
 
 const demo = await seedDemoDataIfEmpty();
 if (demo) {

@@ -16,6 +16,19 @@ const envSchema = z.object({
   /** PostgreSQL: a statement running longer than this is cancelled (0 = never). */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
+  /** The app's public address. An https:// one makes the session cookie Secure and __Host- prefixed. */
+  APP_URL: z.url({ protocol: /^https?$/, error: "APP_URL must be an http(s) URL" }).optional(),
+  /**
+   * Keys sealing webhook secrets at rest: base64 of 32 bytes, several separated by commas — the
+   * first seals, all open (`npm run admin -- keys rotate` re-seals everything with the first).
+   * Unset on SQLite, a key generated on first start is kept beside the database file (mode 0600).
+   */
+  APP_ENCRYPTION_KEY: z.string().optional(),
+  /** Seeds demo data into an empty configured database too (always on the embedded default). */
+  DEMO_DATA: z.enum(["0", "1"]).optional(),
+  /** Public API requests one client may make per minute (per app instance); 0 turns the limit off. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  MAX_WEBHOOKS_PER_CLIENT: z.coerce.number().int().positive().default(1000),
   /** Delays before each retry of a failed delivery, e.g. "5m,30m,60m" (the original's) or "1s,2s,3s". */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -62,6 +75,8 @@ export type Env = z.infer<typeof envSchema> & {
   provider: Provider;
   /** SQLite: the absolute path of the database file. */
   databaseFile: string;
+  /** No DATABASE_URL given: the embedded SQLite default of `npm start`. */
+  embeddedDefault: boolean;
 };
 
 let cached: Env | undefined;
@@ -78,6 +93,7 @@ export function getEnv(): Env {
   cached = {
     ...parsed.data,
     provider,
+    embeddedDefault: !process.env.DATABASE_URL,
     databaseFile: provider === "sqlite" ? path.resolve(url.replace(/^file:/, "")) : "",
   };
   return cached;

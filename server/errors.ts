@@ -3,12 +3,22 @@
  * through the table below — to a TRPCError code on the tRPC side, to the contract's exact body on
  * the REST side.
  */
-export type AppErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE";
+import type { z } from "zod";
+
+export type AppErrorCode =
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "PAYLOAD_TOO_LARGE"
+  | "TOO_MANY_REQUESTS";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
   /** Validation messages (BAD_REQUEST, PAYLOAD_TOO_LARGE): the contract answers them as a list. */
   readonly messages: string[];
+  /** TOO_MANY_REQUESTS: when to try again (REST answers it as Retry-After). */
+  retryAfterSeconds?: number;
 
   constructor(code: AppErrorCode, message?: string | string[]) {
     const messages = Array.isArray(message) ? message : message ? [message] : [];
@@ -25,9 +35,27 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
   FORBIDDEN: "Forbidden Resource",
   NOT_FOUND: "Not Found",
   PAYLOAD_TOO_LARGE: "Payload Too Large",
+  TOO_MANY_REQUESTS: "Too Many Requests",
 };
 
 export const webhookNotFound = () => new AppError("NOT_FOUND", "Webhook not found");
+
+export function tooManyRequests(retryAfterMs: number): AppError {
+  const error = new AppError("TOO_MANY_REQUESTS");
+  error.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return error;
+}
+
+/** Parses input with a schema; 400 with each issue's message (for inputs outside the contract). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw new AppError(
+      "BAD_REQUEST",
+      parsed.error.issues.map((i) => i.message),
+    );
+  return parsed.data;
+}
 
 type RestBody = { message: string | string[]; error?: string; statusCode: number };
 
@@ -60,5 +88,10 @@ export const ERROR_TABLE: Record<
     trpcCode: "PAYLOAD_TOO_LARGE",
     httpStatus: 413,
     restBody: (e) => ({ message: e.messages, error: "Payload Too Large", statusCode: 413 }),
+  },
+  TOO_MANY_REQUESTS: {
+    trpcCode: "TOO_MANY_REQUESTS",
+    httpStatus: 429,
+    restBody: () => ({ message: "Too Many Requests", error: "Too Many Requests", statusCode: 429 }),
   },
 };

@@ -31,6 +31,7 @@ const eventAt = {
 const SEED = [
   `INSERT INTO "User" ("id", "email", "passwordHash") VALUES ('scale-user', 'scale@example.com', 'x')`,
   `INSERT INTO "Facility" ("id", "name") SELECT 'f-' || i, 'Facility ' || i FROM (${SERIES(FACILITIES)}) s`,
+  `INSERT INTO "FacilityAccess" ("userId", "facilityId") SELECT 'scale-user', 'f-' || i FROM (${SERIES(FACILITIES)}) s`,
   `INSERT INTO "ApiClient" ("id", "name", "ownerId", "tokenHash")
      SELECT 'c-' || i, 'Client ' || i, 'scale-user', 'hash-' || i FROM (${SERIES(CLIENTS)}) s`,
   `INSERT INTO "Webhook" ("id", "url", "clientId", "createdAt", "updatedAt")
@@ -68,7 +69,7 @@ describe(`at ${WEBHOOKS.toLocaleString("en")} webhooks on ${backend}`, () => {
     expect(found.map((t) => t.webhookId).sort()).toEqual(expected.sort());
   });
 
-  it("fan-out walks the facility index and the events' and webhooks' primary keys, scanning no table", async () => {
+  it("fan-out walks the facility index and the primary keys of events, webhooks, clients, users and access, scanning no table", async () => {
     const text = await plan(fanOutQuery("f-3", "shift.created"));
     if (backend === "sqlite") {
       expect(text).toMatch(
@@ -76,11 +77,17 @@ describe(`at ${WEBHOOKS.toLocaleString("en")} webhooks on ${backend}`, () => {
       );
       expect(text).toMatch(/SEARCH e (EXISTS )?USING COVERING INDEX sqlite_autoindex_WebhookEvent_1/);
       expect(text).toMatch(/SEARCH w USING INDEX sqlite_autoindex_Webhook_1 \(id=\?\)/);
+      expect(text).toMatch(/SEARCH c USING INDEX sqlite_autoindex_ApiClient_1 \(id=\?\)/);
+      expect(text).toMatch(/SEARCH u USING INDEX sqlite_autoindex_User_1 \(id=\?\)/);
+      expect(text).toMatch(/SEARCH a USING COVERING INDEX sqlite_autoindex_FacilityAccess_1 \(userId=\? AND facilityId=\?\)/);
       expect(text).not.toMatch(/\bSCAN\b/);
     } else {
       expect(text).toMatch(/Index (Only )?Scan using "WebhookFacility_facilityId_webhookId_idx"/);
       expect(text).toMatch(/Index (Only )?Scan using "WebhookEvent_pkey"/);
       expect(text).toMatch(/Index (Only )?Scan using "Webhook_pkey"/);
+      expect(text).toMatch(/Index (Only )?Scan using "ApiClient_pkey"/);
+      expect(text).toMatch(/Index (Only )?Scan using "User_pkey"/);
+      expect(text).toMatch(/Index (Only )?Scan using "FacilityAccess_pkey"/);
       expect(text).not.toMatch(/Seq Scan/);
     }
   });

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { principalFromSession, signIn, signOut } from "../server/auth/sessions";
+import {
+  endOtherSessions,
+  endSession,
+  listSessions,
+  principalFromSession,
+  type SignInResult,
+  signIn,
+  signOut,
+} from "../server/auth/sessions";
 import { hashToken } from "../server/auth/tokens";
 import { getDb } from "../server/db";
 import { createTenant, type Tenant } from "./helpers";
@@ -9,19 +17,27 @@ beforeAll(async () => {
   alice = await createTenant(1);
 });
 
+const tokenOf = (result: SignInResult) => {
+  if (!result.ok) throw new Error(result.error);
+  return result.token;
+};
+const signInAs = (tenant: Tenant, address = "192.0.2.1") =>
+  signIn({ email: tenant.user.email, password: tenant.password, address }).then(tokenOf);
+
 describe("browser sessions", () => {
   it("signs in with the right password, case-insensitively on email, and stores only the token's hash", async () => {
-    const session = await signIn(alice.user.email.toUpperCase(), alice.password);
-    expect(session).not.toBeNull();
-    const token = session?.token ?? "";
-    expect(await principalFromSession(token)).toEqual({ userId: alice.user.id, clientId: null });
+    const token = tokenOf(await signIn({ email: alice.user.email.toUpperCase(), password: alice.password }));
+    expect(await principalFromSession(token)).toMatchObject({ userId: alice.user.id, clientId: null });
     expect(await getDb().session.findUnique({ where: { tokenHash: token } })).toBeNull();
     expect(await getDb().session.findUnique({ where: { tokenHash: hashToken(token) } })).not.toBeNull();
   });
 
   it("refuses a wrong password and an unknown email alike", async () => {
-    expect(await signIn(alice.user.email, "wrong-password")).toBeNull();
-    expect(await signIn("nobody@example.com", alice.password)).toBeNull();
+    const tenant = await createTenant(1);
+    const wrongPassword = await signIn({ email: tenant.user.email, password: "wrong-password" });
+    const unknownEmail = await signIn({ email: "nobody@example.com", password: tenant.password });
+    expect(wrongPassword).toEqual({ ok: false, error: "Invalid email or password" });
+    expect(unknownEmail).toEqual(wrongPassword);
   });
 
   it("stores the password with argon2id, never in clear", async () => {
@@ -31,19 +47,93 @@ describe("browser sessions", () => {
   });
 
   it("ends a session on sign-out at once, even a remembered one, and ignores expired or unknown tokens", async () => {
-    const session = await signIn(alice.user.email, alice.password);
-    const token = session?.token ?? "";
-    expect(await principalFromSession(token)).not.toBeNull(); // now remembered by the principal cache
+    const token = await signInAs(alice);
+    expect(await principalFromSession(token)).not.toBeNull(); // now remembered by the credential cache
     await signOut(token);
     expect(await principalFromSession(token)).toBeNull();
 
-    const expiring = await signIn(alice.user.email, alice.password);
+    const expiring = await signInAs(alice);
     await getDb().session.update({
-      where: { tokenHash: hashToken(expiring?.token ?? "") },
+      where: { tokenHash: hashToken(expiring) },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
-    expect(await principalFromSession(expiring?.token)).toBeNull();
+    expect(await principalFromSession(expiring)).toBeNull();
     expect(await principalFromSession("made-up")).toBeNull();
     expect(await principalFromSession(undefined)).toBeNull();
+  });
+});
+
+describe("sign-in throttling", () => {
+  it("after 5 wrong passwords for one account, refuses even the right one with when to try again", async () => {
+    const tenant = await createTenant(1);
+    const results: SignInResult[] = [];
+    for (let i = 0; i < 25; i++) {
+      results.push(await signIn({ email: tenant.user.email, password: `wrong-${i}`, address: `198.51.100.${i}` }));
+    }
+    expect(results.slice(0, 5).every((r) => !r.ok && r.error === "Invalid email or password")).toBe(true);
+    for (const result of results.slice(5)) {
+      expect(result).toEqual({ ok: false, error: "Too many attempts. Try again in 15 minutes." });
+    }
+    const right = await signIn({ email: tenant.user.email, password: tenant.password, address: "198.51.100.99" });
+    expect(right.ok).toBe(false);
+    // Another account is not affected.
+    expect((await signIn({ email: alice.user.email, password: alice.password, address: "198.51.100.98" })).ok).toBe(
+      true,
+    );
+  });
+
+  it("throttles one address trying many accounts", async () => {
+    const address = "203.0.113.7";
+    for (let i = 0; i < 30; i++) await signIn({ email: `nobody-${i}@example.com`, password: "wrong", address });
+    const tenant = await createTenant(1);
+    const refused = await signIn({ email: tenant.user.email, password: tenant.password, address });
+    expect(refused).toEqual({ ok: false, error: "Too many attempts. Try again in 15 minutes." });
+    expect((await signIn({ email: tenant.user.email, password: tenant.password, address: "203.0.113.8" })).ok).toBe(
+      true,
+    );
+  });
+
+  it("a successful sign-in clears the account's failures", async () => {
+    const tenant = await createTenant(1);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) await signIn({ email: tenant.user.email, password: "wrong", address: "192.0.2.50" });
+      expect((await signIn({ email: tenant.user.email, password: tenant.password, address: "192.0.2.50" })).ok).toBe(
+        true,
+      );
+    }
+  });
+});
+
+describe("the Sessions view", () => {
+  it("lists the user's sessions with the current one marked, ends one, and ends all others", async () => {
+    const tenant = await createTenant(1);
+    const [current, second, third] = [await signInAs(tenant), await signInAs(tenant), await signInAs(tenant)];
+    const principal = await principalFromSession(current);
+    if (!principal) throw new Error("not signed in");
+    const sessions = await listSessions({ principal });
+    expect(sessions).toHaveLength(3);
+    expect(sessions.filter((s) => s.current).map((s) => s.id)).toEqual([principal.sessionId]);
+
+    expect(await principalFromSession(second)).not.toBeNull(); // remembered, and still ended at once
+    const secondId = (await principalFromSession(second))?.sessionId ?? "";
+    await endSession({ principal, sessionId: secondId });
+    expect(await principalFromSession(second)).toBeNull();
+    await expect(endSession({ principal, sessionId: secondId })).rejects.toThrow("Session not found");
+
+    expect(await endOtherSessions({ principal })).toBe(1);
+    expect(await principalFromSession(third)).toBeNull();
+    expect(await principalFromSession(current)).not.toBeNull();
+  });
+
+  it("cannot end another user's session", async () => {
+    const [mallory, victim] = [await createTenant(1), await createTenant(1)];
+    const malloryPrincipal = await principalFromSession(await signInAs(mallory));
+    const victimToken = await signInAs(victim);
+    const victimSession = (await principalFromSession(victimToken))?.sessionId ?? "";
+    if (!malloryPrincipal) throw new Error("not signed in");
+    await expect(endSession({ principal: malloryPrincipal, sessionId: victimSession })).rejects.toThrow(
+      "Session not found",
+    );
+    expect(await principalFromSession(victimToken)).not.toBeNull();
   });
 });

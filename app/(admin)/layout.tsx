@@ -10,9 +10,17 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     <>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-5xl items-center justify-between px-6 py-3">
-          <Link href="/webhooks" className="font-semibold">
-            Facility webhooks
-          </Link>
+          <nav aria-label="Main" className="flex items-center gap-5 text-sm">
+            <Link href="/webhooks" className="font-semibold">
+              Facility webhooks
+            </Link>
+            <Link href="/clients" className="text-slate-700 hover:underline">
+              API clients
+            </Link>
+            <Link href="/sessions" className="text-slate-700 hover:underline">
+              Sessions
+            </Link>
+          </nav>
           <form action={signOutAction} className="flex items-center gap-3 text-sm text-slate-600">
             <span>{user.email}</span>
             <Button type="submit" variant="ghost" size="sm">

@@ -1,7 +1,13 @@
 "use server";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { SESSION_COOKIE, signIn, signOut } from "@/server/auth/sessions";
+import {
+  clientAddress,
+  sessionCookieName,
+  sessionCookieOptions,
+  sessionTokenFrom,
+} from "@/server/auth/session-cookie";
+import { signIn, signOut } from "@/server/auth/sessions";
 
 export type SignInState = { error?: string };
 
@@ -12,22 +18,27 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   const email = String(form.get("email") ?? "");
   const password = String(form.get("password") ?? "");
   if (!email || !password) return { error: "Enter your email and password" };
-  const session = password.length <= MAX_PASSWORD_LENGTH ? await signIn(email, password) : null;
-  if (!session) return { error: "Invalid email or password" };
-  (await cookies()).set(SESSION_COOKIE, session.token, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: (await headers()).get("x-forwarded-proto") === "https",
-    path: "/",
-    expires: session.expiresAt,
+  if (password.length > MAX_PASSWORD_LENGTH) return { error: "Invalid email or password" };
+  const requestHeaders = await headers();
+  const result = await signIn({
+    email,
+    password,
+    address: clientAddress(requestHeaders),
+    userAgent: requestHeaders.get("user-agent") ?? "",
   });
+  if (!result.ok) return { error: result.error };
+  (await cookies()).set(
+    sessionCookieName(requestHeaders),
+    result.token,
+    sessionCookieOptions(requestHeaders, result.expiresAt),
+  );
   redirect("/webhooks");
 }
 
 export async function signOutAction(): Promise<void> {
-  const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
+  const requestHeaders = await headers();
+  const token = sessionTokenFrom(requestHeaders);
   if (token) await signOut(token);
-  jar.delete(SESSION_COOKIE);
+  (await cookies()).delete(sessionCookieName(requestHeaders));
   redirect("/login");
 }

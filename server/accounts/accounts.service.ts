@@ -1,12 +1,15 @@
 /**
  * Operator tasks behind the admin CLI and the first-start seed: facilities, facility admins and
- * their API clients. Inputs are checked here so every entry point refuses bad input the same way.
+ * their API clients, and taking access away. Inputs are checked here so every entry point refuses
+ * bad input the same way.
  */
 import { z } from "zod";
 import { hashPassword } from "../auth/passwords";
-import { generateToken, hashToken } from "../auth/tokens";
+import { forgetPrincipals } from "../auth/principal-cache";
+import { endAllSessionsOf } from "../auth/sessions";
 import { getDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, parseInput } from "../errors";
+import { clientNameInput, createClient } from "./clients.service";
 
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -18,6 +21,8 @@ const facilityInput = z.object({
   name: z.string().trim().min(1, "facility name must not be empty").max(200, "facility name is too long"),
 });
 
+const emailInput = z.string().transform((e) => e.trim().toLowerCase());
+
 const userInput = z.object({
   email: z.email("email must be a valid email address").transform((e) => e.toLowerCase()),
   password: z
@@ -26,23 +31,10 @@ const userInput = z.object({
   facilityIds: z.array(z.string()).min(1, "give at least one --facility"),
 });
 
-const clientInput = z.object({
-  name: z.string().trim().min(1, "client name must not be empty").max(200, "client name is too long"),
-  ownerEmail: z.string().transform((e) => e.trim().toLowerCase()),
-});
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success)
-    throw new AppError(
-      "BAD_REQUEST",
-      parsed.error.issues.map((i) => i.message),
-    );
-  return parsed.data;
-}
+const clientInput = z.object({ name: clientNameInput, ownerEmail: emailInput });
 
 export async function addFacility(input: { id: string; name: string }) {
-  const { id, name } = parse(facilityInput, input);
+  const { id, name } = parseInput(facilityInput, input);
   const db = getDb();
   if (await db.facility.findUnique({ where: { id } })) {
     throw new AppError("BAD_REQUEST", `facility ${id} already exists`);
@@ -51,7 +43,7 @@ export async function addFacility(input: { id: string; name: string }) {
 }
 
 export async function addUser(input: { email: string; password: string; facilityIds: string[] }) {
-  const { email, password, facilityIds } = parse(userInput, input);
+  const { email, password, facilityIds } = parseInput(userInput, input);
   const db = getDb();
   if (await db.user.findUnique({ where: { email } })) {
     throw new AppError("BAD_REQUEST", `a user with email ${email} already exists`);
@@ -69,15 +61,41 @@ export async function addUser(input: { email: string; password: string; facility
   });
 }
 
+async function userByEmail(email: string) {
+  const normalized = parseInput(emailInput, email);
+  const user = await getDb().user.findUnique({
+    where: { email: normalized },
+    select: { id: true, email: true },
+  });
+  if (!user) throw new AppError("BAD_REQUEST", `no user with email ${normalized}`);
+  return user;
+}
+
 /** Creates an API client; the returned token is never stored and cannot be shown again. */
 export async function addClient(input: { name: string; ownerEmail: string }) {
-  const { name, ownerEmail } = parse(clientInput, input);
-  const db = getDb();
-  const owner = await db.user.findUnique({ where: { email: ownerEmail }, select: { id: true } });
-  if (!owner) throw new AppError("BAD_REQUEST", `no user with email ${ownerEmail}`);
-  const token = generateToken();
-  const client = await db.apiClient.create({
-    data: { name, ownerId: owner.id, tokenHash: hashToken(token) },
-  });
-  return { clientId: client.id, token };
+  const { name, ownerEmail } = parseInput(clientInput, input);
+  const owner = await userByEmail(ownerEmail);
+  return createClient({ ownerId: owner.id, name });
+}
+
+/**
+ * Takes a facility away from a user. Access is read on every use, so at once: that facility's
+ * events stop reaching the user's clients, its deliveries leave their logs, and saving a webhook
+ * with it is refused.
+ */
+export async function revokeFacilityAccess({ email, facilityId }: { email: string; facilityId: string }) {
+  const user = await userByEmail(email);
+  const { count } = await getDb().facilityAccess.deleteMany({ where: { userId: user.id, facilityId } });
+  if (count === 0) throw new AppError("BAD_REQUEST", `${user.email} has no access to facility ${facilityId}`);
+  return user;
+}
+
+/** A disabled user cannot sign in, their sessions end and their API clients stop. */
+export async function disableUser({ email }: { email: string }) {
+  const user = await userByEmail(email);
+  await getDb().user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+  forgetPrincipals((p) => p.userId === user.id);
+  const endedSessions = await endAllSessionsOf(user.id);
+  const stoppedClients = await getDb().apiClient.count({ where: { ownerId: user.id, revokedAt: null } });
+  return { ...user, endedSessions, stoppedClients };
 }

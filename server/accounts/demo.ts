@@ -1,5 +1,6 @@
 import { generateToken } from "../auth/tokens";
 import { getDb } from "../db";
+import { type Env, getEnv } from "../env";
 import { createWebhook } from "../webhooks/webhook.service";
 import { addClient, addFacility, addUser } from "./accounts.service";
 
@@ -12,11 +13,19 @@ const DEMO_FACILITIES = [
 ];
 
 /**
- * On a database with no users, creates demo facilities, an admin and an API client with one
- * webhook, and returns the credentials — the only time they can be shown. Otherwise returns null.
+ * Demo data belongs on the embedded default database (`npm start` with no DATABASE_URL) or where
+ * asked for with DEMO_DATA=1 — never on a configured database otherwise, where a known admin with
+ * a password in the logs would be a hole.
  */
-export async function seedDemoDataIfEmpty() {
-  if ((await getDb().user.count()) > 0) return null;
+export const demoDataWanted = (env: Env) => env.embeddedDefault || env.DEMO_DATA === "1";
+
+/**
+ * On a database with no users where demo data is wanted, creates demo facilities, an admin and an
+ * API client with one webhook, and returns the credentials — the only time they can be shown.
+ * Otherwise returns null.
+ */
+export async function seedDemoDataIfEmpty(env = getEnv()) {
+  if (!demoDataWanted(env) || (await getDb().user.count()) > 0) return null;
   for (const facility of DEMO_FACILITIES) await addFacility(facility);
   const password = generateToken().slice(0, 20);
   const admin = await addUser({

@@ -1,44 +1,139 @@
 import { getDb } from "../db";
 import { getEnv } from "../env";
-import { verifyPassword } from "./passwords";
+import { AppError } from "../errors";
+import { PasswordHashingBusyError, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
-import { cachedPrincipal, forgetPrincipal, PRINCIPAL_TTL_MS } from "./principal-cache";
+import { cachedPrincipal, forgetPrincipals } from "./principal-cache";
+import {
+  clearFailedSignIns,
+  recordFailedSignIn,
+  signInBlockedForMs,
+  tooManyAttemptsMessage,
+} from "./sign-in-throttle";
 import { generateToken, hashToken } from "./tokens";
 
-export const SESSION_COOKIE = "session";
+/** "Last seen" and "last used" are written at most this often per credential, not per request. */
+export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
-/** Returns a new session token for valid credentials, or null: callers must not say which part was wrong. */
-export async function signIn(
-  email: string,
-  password: string,
-): Promise<{ token: string; expiresAt: Date } | null> {
-  const user = await getDb().user.findUnique({ where: { email: email.trim().toLowerCase() } });
-  if (!(await verifyPassword(user?.passwordHash ?? null, password)) || !user) return null;
+export type SignInResult = { ok: true; token: string; expiresAt: Date } | { ok: false; error: string };
+
+/**
+ * A new session for valid credentials. Refusals never say which part was wrong; repeated failures
+ * for one account or from one address are throttled before any password is hashed.
+ */
+export async function signIn({
+  email,
+  password,
+  address = "unknown",
+  userAgent = "",
+}: {
+  email: string;
+  password: string;
+  address?: string;
+  userAgent?: string;
+}): Promise<SignInResult> {
+  const normalized = email.trim().toLowerCase();
+  const blockedForMs = await signInBlockedForMs(normalized, address);
+  if (blockedForMs > 0) return { ok: false, error: tooManyAttemptsMessage(blockedForMs) };
+  const user = await getDb().user.findUnique({ where: { email: normalized } });
+  let valid: boolean;
+  try {
+    valid = await verifyPassword(user?.passwordHash ?? null, password);
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError)
+      return { ok: false, error: tooManyAttemptsMessage(60_000) };
+    throw error;
+  }
+  if (!valid || !user || user.disabledAt) {
+    await recordFailedSignIn(normalized, address);
+    return { ok: false, error: "Invalid email or password" };
+  }
+  await clearFailedSignIns(normalized);
   const token = generateToken();
   const expiresAt = new Date(Date.now() + getEnv().SESSION_TTL_HOURS * 3_600_000);
-  await getDb().session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
-  return { token, expiresAt };
+  await getDb().session.create({
+    data: { tokenHash: hashToken(token), userId: user.id, expiresAt, userAgent: userAgent.slice(0, 300) },
+  });
+  return { ok: true, token, expiresAt };
 }
 
 export async function signOut(token: string): Promise<void> {
   const tokenHash = hashToken(token);
-  forgetPrincipal(tokenHash);
-  await getDb().session.deleteMany({ where: { tokenHash } });
+  const session = await getDb().session.findUnique({ where: { tokenHash }, select: { id: true } });
+  if (session) await endSessions({ id: session.id });
 }
 
 export async function principalFromSession(token: string | undefined): Promise<Principal | null> {
   if (!token) return null;
   const tokenHash = hashToken(token);
-  return cachedPrincipal(tokenHash, async () => {
-    const session = await getDb().session.findUnique({ where: { tokenHash } });
-    // Refused from PRINCIPAL_TTL_MS before expiry, so a cached session never outlives it.
-    if (!session || session.expiresAt.getTime() - PRINCIPAL_TTL_MS <= Date.now()) return null;
-    return { userId: session.userId, clientId: null };
+  return cachedPrincipal("session", tokenHash, async () => {
+    const session = await getDb().session.findUnique({
+      where: { tokenHash },
+      select: {
+        id: true,
+        userId: true,
+        expiresAt: true,
+        lastSeenAt: true,
+        user: { select: { disabledAt: true } },
+      },
+    });
+    const now = Date.now();
+    if (!session || session.user.disabledAt || session.expiresAt.getTime() <= now) return null;
+    if (now - session.lastSeenAt.getTime() > ACTIVITY_WRITE_INTERVAL_MS) {
+      await getDb().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } });
+    }
+    return {
+      principal: { userId: session.userId, clientId: null, sessionId: session.id },
+      ttlMs: session.expiresAt.getTime() - now, // never remembered past its expiry
+    };
   });
 }
 
 export async function sessionUser(token: string | undefined) {
   const principal = await principalFromSession(token);
   if (!principal) return null;
-  return getDb().user.findUnique({ where: { id: principal.userId }, select: { id: true, email: true } });
+  const user = await getDb().user.findUnique({
+    where: { id: principal.userId },
+    select: { id: true, email: true },
+  });
+  return user && { ...user, principal };
 }
+
+/** Ends the matching sessions: in this process at once, in others within the credential cache's TTL. */
+async function endSessions(where: { id?: string; userId?: string; NOT?: { id: string } }): Promise<number> {
+  const db = getDb();
+  const ended = await db.session.findMany({ where, select: { id: true } });
+  const ids = new Set(ended.map((s) => s.id));
+  await db.session.deleteMany({ where: { id: { in: [...ids] } } });
+  forgetPrincipals((principal) => principal.sessionId !== undefined && ids.has(principal.sessionId));
+  return ids.size;
+}
+
+/** The signed-in user's active sessions, newest activity first, the current one marked. */
+export async function listSessions({ principal }: { principal: Principal }) {
+  const sessions = await getDb().session.findMany({
+    where: { userId: principal.userId, expiresAt: { gt: new Date() } },
+    select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
+    orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
+  });
+  return sessions.map((s) => ({
+    id: s.id,
+    userAgent: s.userAgent,
+    createdAt: s.createdAt.toISOString(),
+    lastSeenAt: s.lastSeenAt.toISOString(),
+    current: s.id === principal.sessionId,
+  }));
+}
+
+export async function endSession({ principal, sessionId }: { principal: Principal; sessionId: string }) {
+  if ((await endSessions({ id: sessionId, userId: principal.userId })) === 0) {
+    throw new AppError("NOT_FOUND", "Session not found");
+  }
+}
+
+export async function endOtherSessions({ principal }: { principal: Principal }): Promise<number> {
+  return endSessions({ userId: principal.userId, NOT: { id: principal.sessionId ?? "" } });
+}
+
+/** Every session of a user (disabling them); returns how many were ended. */
+export const endAllSessionsOf = (userId: string) => endSessions({ userId });

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { getWebhook } from "../webhooks/webhook.service";
+import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import type { WebhookDeliveriesInput } from "./delivery.schemas";
 import { sendSigned } from "./worker";
 
@@ -20,11 +20,13 @@ export async function listWebhookDeliveries({
   input: WebhookDeliveriesInput;
 }) {
   await getWebhook({ principal, webhookId: input.webhookId }); // 404 unless the caller may see it
+  const accessible = await accessibleFacilityIds(getDb(), principal.userId);
   const rows = await getDb().delivery.findMany({
     where: {
       webhookId: input.webhookId,
       eventType: input.eventType === "all" ? undefined : input.eventType,
-      facilityId: input.facilityId,
+      // Only facilities the caller can access now: taking access away hides their deliveries too.
+      facilityId: { in: input.facilityId ? accessible.filter((id) => id === input.facilityId) : accessible },
       status: input.status,
       createdAt: input.since ? { gte: new Date(input.since) } : undefined,
     },
@@ -59,8 +61,13 @@ export async function resendDelivery({
   deliveryId: string;
 }) {
   const db = getDb();
-  const delivery = await db.delivery.findUnique({ where: { id: deliveryId }, select: { webhookId: true } });
-  if (!delivery) throw new AppError("NOT_FOUND", "Delivery not found");
+  const delivery = await db.delivery.findUnique({
+    where: { id: deliveryId },
+    select: { webhookId: true, facilityId: true },
+  });
+  if (!delivery || !(await accessibleFacilityIds(getDb(), principal.userId)).includes(delivery.facilityId)) {
+    throw new AppError("NOT_FOUND", "Delivery not found");
+  }
   await getWebhook({ principal, webhookId: delivery.webhookId });
   await db.delivery.update({
     where: { id: deliveryId },

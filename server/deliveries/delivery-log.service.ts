@@ -5,6 +5,7 @@
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { getEnv } from "../env";
+import { accessibleFacilityIds } from "../webhooks/webhook.service";
 import type { DeliveryLogQuery } from "./delivery.schemas";
 
 type AttemptFields = {
@@ -28,13 +29,18 @@ export async function searchDeliveryLog({
   principal: Principal;
   query: DeliveryLogQuery;
 }): Promise<DeliveryLog[]> {
+  const accessible = await accessibleFacilityIds(getDb(), principal.userId);
+  const facilityIds = query.facilitiesIds.length
+    ? query.facilitiesIds.filter((id) => accessible.includes(id))
+    : accessible;
   const rows = await getDb().delivery.findMany({
     where: {
       ...(principal.clientId
         ? { clientId: principal.clientId }
         : { clientId: { in: await ownedClientIds(principal.userId) } }),
       attempts: { gt: 0 },
-      ...(query.facilitiesIds.length && { facilityId: { in: query.facilitiesIds } }),
+      // Only facilities the caller can access now: taking access away hides their deliveries too.
+      facilityId: { in: facilityIds },
       ...(query.eventType && query.eventType !== "all" && { eventType: query.eventType }),
       createdAt: { gte: query.startDate, lte: query.endDate },
     },

@@ -4,19 +4,13 @@
  * workers send them afterwards.
  */
 import { getDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, parseInput } from "../errors";
 import type { WebhookEventName } from "../webhooks/webhook.schemas";
 import { findWebhooksForEvent } from "../webhooks/webhook-fanout";
 import { publishEventInput } from "./delivery.schemas";
 
 export async function publishEvent(input: unknown): Promise<{ eventId: string; deliveries: number }> {
-  const parsed = publishEventInput.safeParse(input);
-  if (!parsed.success)
-    throw new AppError(
-      "BAD_REQUEST",
-      parsed.error.issues.map((i) => i.message),
-    );
-  const { eventType, facilityId, data } = parsed.data;
+  const { eventType, facilityId, data } = parseInput(publishEventInput, input);
   const db = getDb();
   if (!(await db.facility.findUnique({ where: { id: facilityId }, select: { id: true } }))) {
     throw new AppError("BAD_REQUEST", `no such facility: ${facilityId}`);

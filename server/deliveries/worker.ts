@@ -5,10 +5,12 @@
  * worker sends again (at-least-once; receivers de-duplicate on the Webhook-Delivery-Id header).
  */
 import { Agent, fetch } from "undici";
+import { openSecret } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
+import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { purgeExpiredLogs } from "./delivery-log.service";
 import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl } from "./ssrf-guard";
 
@@ -101,7 +103,8 @@ export async function sendSigned({
   now?: number;
 }): Promise<{ signature: string; outcome: Outcome }> {
   const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
-  const outcome = await post(url, body, {
+  // Deliveries queued before credentials in URLs were refused must not carry them into error texts.
+  const outcome = await post(withoutCredentials(url), body, {
     "content-type": "application/json",
     "user-agent": "facility-webhooks",
     [SIGNATURE_HEADER]: signature,
@@ -126,27 +129,34 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
     orderBy: { position: "asc" },
   });
   const secretsOf = (webhookId: string) =>
-    secretRows.filter((s) => s.webhookId === webhookId).map((s) => s.value);
+    secretRows.filter((s) => s.webhookId === webhookId).map((s) => openSecret(s.value, s.webhookId));
+  const allowed = await stillAllowedDeliveryIds(deliveries.map((d) => d.id));
 
   const attempts = await Promise.all(
     deliveries.map(async (delivery) => {
       const secrets = secretsOf(delivery.webhookId);
-      const { signature, outcome } =
+      // Access taken away after publishing stops the delivery too; nothing is sent.
+      const refusal =
         secrets.length === 0
-          ? { signature: "", outcome: { status: null, excerpt: "the webhook was deleted", latencyMs: 0 } }
-          : await sendSigned({
-              url: delivery.url,
-              body: delivery.event.body,
-              secrets,
-              deliveryId: delivery.id,
-              now,
-            });
+          ? "the webhook was deleted"
+          : allowed.has(delivery.id)
+            ? null
+            : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
+      const { signature, outcome } = refusal
+        ? { signature: "", outcome: { status: null, excerpt: refusal, latencyMs: 0 } }
+        : await sendSigned({
+            url: delivery.url,
+            body: delivery.event.body,
+            secrets,
+            deliveryId: delivery.id,
+            now,
+          });
       const attempt = delivery.attempts + 1;
       const retryDelay = getEnv().WEBHOOK_RETRY_SCHEDULE[attempt - 1];
       const status =
         outcome.status !== null && outcome.status < 400
           ? "success"
-          : retryDelay === undefined || secrets.length === 0
+          : retryDelay === undefined || refusal
             ? "failure"
             : "pending";
       return {
@@ -186,6 +196,22 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
         }),
       ),
   ]);
+}
+
+/**
+ * Which of these deliveries may still be sent: the webhook's client is not revoked, its owner is
+ * not disabled and can still access the delivery's facility (the fan-out's rule, checked again at
+ * send time).
+ */
+async function stillAllowedDeliveryIds(deliveryIds: string[]): Promise<Set<string>> {
+  if (deliveryIds.length === 0) return new Set();
+  const rows = await getDb().$queryRaw<{ id: string }[]>`
+    SELECT d."id" FROM "Delivery" d
+    JOIN "ApiClient" c ON c."id" = d."clientId" AND c."revokedAt" IS NULL
+    JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
+    JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
+    WHERE d."id" IN (${Prisma.join(deliveryIds)})`;
+  return new Set(rows.map((row) => row.id));
 }
 
 /** One pass: claims what is due at `now` and attempts it. Returns how many attempts were made. */

@@ -2,11 +2,15 @@
  * REST adapter helpers: read a JSON body safely, run a shared schema, turn every refusal into the
  * contract's exact body. Route handlers stay a few lines each.
  */
+import { randomUUID } from "node:crypto";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { z } from "zod";
 import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
-import { AppError, ERROR_TABLE } from "../errors";
+import { getEnv } from "../env";
+import { AppError, ERROR_TABLE, tooManyRequests } from "../errors";
 import { toContractMessages } from "../webhooks/webhook.schemas";
+import { logError } from "./log";
 
 export const MAX_BODY_BYTES = 100 * 1024;
 
@@ -52,28 +56,47 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
   return parsed.data;
 }
 
-export function errorResponse(error: unknown): Response {
+/** Every refusal in the contract's envelope; an unexpected error says nothing but its request id. */
+export function errorResponse(error: unknown, request?: Request): Response {
   if (error instanceof AppError) {
     const entry = ERROR_TABLE[error.code];
-    return json(entry.restBody(error), entry.httpStatus);
+    const response = json(entry.restBody(error), entry.httpStatus);
+    if (error.retryAfterSeconds) response.headers.set("Retry-After", String(error.retryAfterSeconds));
+    return response;
   }
-  console.error(error);
-  return json({ message: "Internal Server Error", statusCode: 500 }, 500);
+  const requestId = randomUUID();
+  logError(requestId, error, request && { method: request.method, path: new URL(request.url).pathname });
+  return json({ message: "Internal Server Error", statusCode: 500, requestId }, 500);
+}
+
+let clientLimiter: RateLimiterMemory | undefined;
+
+/** Each API client's requests per minute, counted in this process; over the limit, 429. */
+async function enforceClientRateLimit(clientId: string): Promise<void> {
+  const points = getEnv().API_RATE_LIMIT_PER_MINUTE;
+  if (points === 0) return;
+  clientLimiter ??= new RateLimiterMemory({ points, duration: 60 });
+  await clientLimiter.consume(clientId).catch((refusal: unknown) => {
+    if (refusal instanceof RateLimiterRes) throw tooManyRequests(refusal.msBeforeNext);
+    throw refusal;
+  });
 }
 
 type Handler<P> = (args: { request: Request; principal: Principal; params: P }) => Promise<Response>;
 
 /**
  * Wraps a public API handler: authenticates the bearer token first (401 before anything else, as
- * the contract orders checks), then maps every refusal to its contract body.
+ * the contract orders checks), applies the client's rate limit, then maps every refusal to its
+ * contract body.
  */
 export function publicApiRoute<P = Record<string, never>>(handler: Handler<P>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       const principal = await principalFromBearer(request.headers.get("authorization"));
+      await enforceClientRateLimit(principal.clientId ?? principal.userId);
       return await handler({ request, principal, params: await context.params });
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, request);
     }
   };
 }

@@ -1,41 +1,56 @@
+import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Principal } from "../auth/principal";
-import { principalFromSession, SESSION_COOKIE } from "../auth/sessions";
+import { sessionTokenFrom } from "../auth/session-cookie";
+import { principalFromSession } from "../auth/sessions";
 import { AppError, ERROR_TABLE } from "../errors";
+import { isCrossSiteRequest } from "../http/origin";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 
-export type Context = { principal: Principal | null };
+export type Context = {
+  principal: Principal | null;
+  /** A mutation from another site (CSRF) is refused whoever's cookie it carries. */
+  crossSite?: boolean;
+  /** Names the request in the server log and in an unexpected error's answer. */
+  requestId?: string;
+};
 
 /** The context without HTTP, so tests can call the router with `createCaller`. */
 export const createContextInner = (opts: Context): Context => opts;
 
 export async function createContext({ req }: { req: Request }): Promise<Context> {
-  return createContextInner({ principal: await principalFromSession(readCookie(req, SESSION_COOKIE)) });
+  return createContextInner({
+    principal: await principalFromSession(sessionTokenFrom(req.headers)),
+    crossSite: isCrossSiteRequest(req),
+    requestId: randomUUID(),
+  });
 }
 
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(value.join("="));
-  }
-  return undefined;
-}
+export const INTERNAL_ERROR_MESSAGE =
+  "Something went wrong on our side. Try again, or quote the request id to support.";
 
 const t = initTRPC.context<Context>().create({
-  // Input refusals carry the same message list the REST API answers, so the form can show them.
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    data: {
-      ...shape.data,
-      messages:
-        error.cause instanceof ZodError
-          ? toContractMessages(error.cause)
-          : error.cause instanceof AppError
-            ? error.cause.messages
-            : null,
-    },
-  }),
+  errorFormatter: ({ shape, error, ctx }) => {
+    // Unexpected errors answer a generic message: their text is for the server log, not the browser.
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message: internal ? INTERNAL_ERROR_MESSAGE : shape.message,
+      data: {
+        ...data,
+        requestId: internal ? (ctx?.requestId ?? null) : null,
+        // Input refusals carry the same message list the REST API answers, so the form can show them.
+        messages:
+          error.cause instanceof ZodError
+            ? toContractMessages(error.cause)
+            : error.cause instanceof AppError
+              ? error.cause.messages
+              : null,
+      },
+    };
+  },
 });
 
 /** The service throws AppError; tRPC answers it with the matching code instead of a 500. */
@@ -51,7 +66,10 @@ const mapAppErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const protectedProcedure = t.procedure.use(mapAppErrors).use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(mapAppErrors).use(({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.crossSite) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site requests are not allowed" });
+  }
   if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   return next({ ctx: { principal: ctx.principal } });
 });

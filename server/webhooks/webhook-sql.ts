@@ -5,6 +5,7 @@
  * query and an update one short batch (bench/results.md has the before and after).
  */
 import type { Principal } from "../auth/principal";
+import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db } from "../db";
 import { Prisma } from "../generated/sqlite/client";
 import type { WebhookEventName } from "./webhook.schemas";
@@ -54,15 +55,25 @@ function assemble(parts: Part[], ids: string[]): Webhook[] {
     if (!webhook || kind === "webhook") continue;
     if (kind === "event") webhook.events.push(value as WebhookEventName);
     else if (kind === "facility") webhook.facilities.push(value);
-    else webhook.secrets.push(value);
+    else webhook.secrets.push(openSecret(value, webhookId));
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/**
+ * Ids per query: each is bound four times, and SQLite allows 32,766 parameters a statement
+ * (PostgreSQL 65,535), so a client's whole list is read in bounded chunks.
+ */
+const READ_CHUNK = 1000;
+
 /** The webhooks with these ids, in the order given (missing ones left out). */
 export async function readWebhooks(db: Db, ids: string[]): Promise<Webhook[]> {
-  if (ids.length === 0) return [];
-  return assemble(await db.$queryRaw<Part[]>(partsQuery(ids)), ids);
+  const webhooks: Webhook[] = [];
+  for (let start = 0; start < ids.length; start += READ_CHUNK) {
+    const chunk = ids.slice(start, start + READ_CHUNK);
+    webhooks.push(...assemble(await db.$queryRaw<Part[]>(partsQuery(chunk)), chunk));
+  }
+  return webhooks;
 }
 
 /** The id back if the principal may see this webhook (see webhook.service.ts `visibleTo`), else null. */
@@ -72,7 +83,7 @@ export async function findVisibleId(db: Db, principal: Principal, webhookId: str
         SELECT "id" FROM "Webhook" WHERE "id" = ${webhookId} AND "clientId" = ${principal.clientId}`
     : await db.$queryRaw<{ id: string }[]>`
         SELECT w."id" FROM "Webhook" w JOIN "ApiClient" c ON c."id" = w."clientId"
-        WHERE w."id" = ${webhookId} AND c."ownerId" = ${principal.userId}`;
+        WHERE w."id" = ${webhookId} AND c."ownerId" = ${principal.userId} AND c."revokedAt" IS NULL`;
   return rows[0]?.id ?? null;
 }
 
@@ -110,7 +121,8 @@ export async function writeWebhook(db: Db, id: string, changes: Changes): Promis
     if (!values) continue;
     statements.push(db.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id}`);
     if (values.length === 0) continue;
-    const rows = Prisma.join(values.map((value, position) => Prisma.sql`(${id}, ${value}, ${position})`));
+    const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
+    const rows = Prisma.join(stored.map((value, position) => Prisma.sql`(${id}, ${value}, ${position})`));
     statements.push(
       db.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)} VALUES ${rows}`,
     );

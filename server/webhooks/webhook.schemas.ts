@@ -71,6 +71,24 @@ export function isSecureUrl(value: unknown): boolean {
   }
 }
 
+const parsedUrl = (value: unknown): URL | null =>
+  isString(value) && URL.canParse(value) ? new URL(value) : null;
+
+/** Credentials in a URL would end up in logs and error texts, so a URL with them is refused. */
+const hasCredentials = (value: unknown): boolean => {
+  const url = parsedUrl(value);
+  return url !== null && (url.username !== "" || url.password !== "");
+};
+
+/** The URL without `user:password@` (for URLs stored before that was refused); others unchanged. */
+export function withoutCredentials(value: string): string {
+  const url = parsedUrl(value);
+  if (!url || !hasCredentials(value)) return value;
+  url.username = "";
+  url.password = "";
+  return url.toString();
+}
+
 const urlRules: Rule[] = [
   { message: "should be a secure URL with HTTPS", passes: isSecureUrl },
   { message: "url must be a string", passes: isString },
@@ -78,6 +96,7 @@ const urlRules: Rule[] = [
     message: `url must be shorter than or equal to ${MAX_URL_LENGTH} characters`,
     passes: (value) => !isString(value) || value.length <= MAX_URL_LENGTH,
   },
+  { message: "url must not contain credentials", passes: (value) => !hasCredentials(value) },
 ];
 
 const eventsRules: Rule[] = [

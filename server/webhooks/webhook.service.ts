@@ -3,8 +3,10 @@
  * tRPC; the REST handlers and the tRPC router are thin adapters over these functions.
  */
 
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Principal } from "../auth/principal";
+import { sealSecret } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
 import { isForbiddenLiteralUrl, PRIVATE_URL_MESSAGE } from "../deliveries/ssrf-guard";
 import { getEnv } from "../env";
@@ -20,17 +22,24 @@ import { generateSecret } from "./webhook-secret";
 import { findVisibleId, grantedFacilityIds, readWebhooks, type Webhook, writeWebhook } from "./webhook-sql";
 
 export type { Webhook };
+/** A webhook as lists show it: never its secrets, which only the edit page of one webhook receives. */
+export type WebhookSummary = Omit<Webhook, "secrets">;
 
-/** A client sees its own webhooks; a signed-in user sees those of every client they own. */
+/**
+ * A client sees its own webhooks; a signed-in user sees those of every client they own that is not
+ * revoked (see webhook-sql.ts `findVisibleId`, the same rule in SQL).
+ */
 const visibleTo = (principal: Principal): Prisma.WebhookWhereInput =>
-  principal.clientId ? { clientId: principal.clientId } : { client: { ownerId: principal.userId } };
+  principal.clientId
+    ? { clientId: principal.clientId }
+    : { client: { ownerId: principal.userId, revokedAt: null } };
 
 const listOrder = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.WebhookOrderByWithRelationInput[];
 
 const positioned = <K extends string>(key: K, values: string[]) =>
   values.map((value, position) => ({ [key]: value, position }) as Record<K, string> & { position: number });
 
-async function accessibleFacilityIds(db: Db, userId: string): Promise<string[]> {
+export async function accessibleFacilityIds(db: Db, userId: string): Promise<string[]> {
   const rows = await db.facilityAccess.findMany({
     where: { userId },
     select: { facilityId: true },
@@ -85,7 +94,7 @@ export async function listWebhooksPage({
 }: {
   principal: Principal;
   input: z.output<typeof listWebhooksInput>;
-}): Promise<{ items: Webhook[]; nextCursor: string | null }> {
+}): Promise<{ items: WebhookSummary[]; nextCursor: string | null }> {
   const { cursor, limit, facilityId, event } = input;
   const db = getDb();
   const rows = await db.webhook.findMany({
@@ -101,7 +110,7 @@ export async function listWebhooksPage({
   });
   const ids = rows.slice(0, limit).map((r) => r.id);
   return {
-    items: await readWebhooks(db, ids),
+    items: (await readWebhooks(db, ids)).map(({ secrets: _, ...summary }) => summary),
     nextCursor: rows.length > limit ? (ids.at(-1) ?? null) : null,
   };
 }
@@ -131,13 +140,24 @@ export async function createWebhook({
   const db = getDb();
   const ownerClientId = principal.clientId ?? (await findOwnedClientId(db, principal.userId, clientId));
   const facilities = await resolveFacilities(db, principal.userId, input.facilities ?? []);
-  const { id } = await db.webhook.create({
+  await assertBelowWebhookLimit(db, ownerClientId);
+  // The id is chosen here because each secret is sealed bound to it.
+  const id = randomUUID();
+  await db.webhook.create({
     data: {
+      id,
       url: input.url,
       clientId: ownerClientId,
       events: { createMany: { data: positioned("event", input.events) } },
       facilities: { createMany: { data: positioned("facilityId", facilities) } },
-      secrets: { createMany: { data: positioned("value", input.secrets ?? [generateSecret()]) } },
+      secrets: {
+        createMany: {
+          data: positioned(
+            "value",
+            (input.secrets ?? [generateSecret()]).map((secret) => sealSecret(secret, id)),
+          ),
+        },
+      },
     },
     select: { id: true },
   });
@@ -146,9 +166,23 @@ export async function createWebhook({
   return webhook;
 }
 
+/**
+ * A client's webhooks are bounded (MAX_WEBHOOKS_PER_CLIENT), so its list and every fan-out stay
+ * bounded too. Two creates racing at the limit may both pass: the bound is a guard, not a quota.
+ */
+async function assertBelowWebhookLimit(db: Db, clientId: string) {
+  const max = getEnv().MAX_WEBHOOKS_PER_CLIENT;
+  if ((await db.webhook.count({ where: { clientId } })) >= max) {
+    throw new AppError("BAD_REQUEST", [`a client may have at most ${max} webhooks: delete one first`]);
+  }
+}
+
 async function findOwnedClientId(db: Db, userId: string, clientId: string | undefined): Promise<string> {
   const client = clientId
-    ? await db.apiClient.findFirst({ where: { id: clientId, ownerId: userId }, select: { id: true } })
+    ? await db.apiClient.findFirst({
+        where: { id: clientId, ownerId: userId, revokedAt: null },
+        select: { id: true },
+      })
     : null;
   if (!client) throw new AppError("NOT_FOUND", "API client not found");
   return client.id;
@@ -194,7 +228,7 @@ export async function getFormOptions({ principal }: { principal: Principal }) {
       orderBy: { id: "asc" },
     }),
     db.apiClient.findMany({
-      where: principal.clientId ? { id: principal.clientId } : { ownerId: principal.userId },
+      where: principal.clientId ? { id: principal.clientId } : { ownerId: principal.userId, revokedAt: null },
       select: { id: true, name: true },
       orderBy: { createdAt: "asc" },
     }),

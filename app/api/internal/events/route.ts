@@ -9,6 +9,6 @@ export async function POST(request: Request): Promise<Response> {
     authenticateOperator(request.headers.get("authorization"));
     return created(await publishEvent(await parseBody(request, publishEventInput)));
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, request);
   }
 }
