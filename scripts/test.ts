@@ -4,6 +4,7 @@
  * end-to-end run gets a fresh database of its own.
  */
 import { spawnSync } from "node:child_process";
+import { newEncryptionKey } from "../server/crypto/sealed-secrets";
 import { createEmptyDatabase, type TestBackend } from "../tests/test-database";
 
 const backends: TestBackend[] = process.env.TEST_POSTGRES_URL ? ["sqlite", "postgresql"] : ["sqlite"];
@@ -15,14 +16,20 @@ function run(command: string, args: string[], env: Record<string, string>) {
 }
 
 for (const backend of backends) {
+  // On PostgreSQL the suites and the e2e server share one sealing key, as an operator's instances would.
+  const keyEnv: Record<string, string> = backend === "postgresql" ? { APP_ENCRYPTION_KEY: newEncryptionKey() } : {};
   console.log(`\n=== ${backend}: unit and integration ===`);
-  run("node_modules/.bin/vitest", ["run"], { TEST_DATABASE: backend });
+  run("node_modules/.bin/vitest", ["run"], { TEST_DATABASE: backend, ...keyEnv });
 
   console.log(`\n=== ${backend}: end to end ===`);
   process.env.TEST_DATABASE = backend;
   const database = await createEmptyDatabase("webhooks_e2e");
   try {
-    run("node_modules/.bin/playwright", ["test"], { TEST_DATABASE: backend, E2E_DATABASE_URL: database.url });
+    run("node_modules/.bin/playwright", ["test"], {
+      TEST_DATABASE: backend,
+      E2E_DATABASE_URL: database.url,
+      ...keyEnv,
+    });
   } finally {
     await database.drop();
   }

@@ -4,19 +4,38 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { principalFromBearer } from "../server/auth/bearer";
+import { CREDENTIAL_TTL_MS } from "../server/auth/principal-cache";
+import { principalFromSession, signIn } from "../server/auth/sessions";
+import { keyRing, newEncryptionKey, reloadKeyRing } from "../server/crypto/sealed-secrets";
 import { getDb } from "../server/db";
+import { publishEvent } from "../server/deliveries/events.service";
+import { getEnv } from "../server/env";
+import { createWebhook, getWebhook } from "../server/webhooks/webhook.service";
+import { createTenant } from "./helpers";
+
+const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
+
+/** Another process changed the database: this one's remembered credentials catch up within the TTL. */
+const withinTtl = { timeout: CREDENTIAL_TTL_MS + 2_000, interval: 100 };
+const bearerWorks = (token: string) =>
+  principalFromBearer(`Bearer ${token}`).then(
+    () => true,
+    () => false,
+  );
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 /** Runs `npm run admin -- …` as an operator would, against this test file's database. */
-async function admin(...args: string[]) {
+const admin = (...args: string[]) => adminWithEnv({}, ...args);
+
+async function adminWithEnv(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       "node_modules/.bin/tsx",
       ["scripts/admin.ts", ...args],
       {
         cwd: ROOT,
-        env: { ...process.env },
+        env: { ...process.env, ...env },
       },
     );
     return { code: 0, stdout, stderr };
@@ -86,6 +105,13 @@ describe("admin CLI", () => {
       ["event", "publish", "all", "--facility", "P-x", "--data", "{}"],
       /eventType must be one of the following values/,
     ],
+    [
+      ["client", "rotate", "00000000-0000-4000-8000-000000000000"],
+      /API client not found: 00000000-0000-4000-8000-000000000000/,
+    ],
+    [["client", "revoke", "not-a-client-id"], /API client not found: not-a-client-id/],
+    [["user", "disable", "nobody@example.com"], /no user with email nobody@example.com/],
+    [["user", "revoke", "nobody@example.com", "--facility", "P-x"], /no user with email nobody@example.com/],
     [[], /usage/],
   ])("refuses %j with a clear message, exit code 1 and no stack trace", async (args, message) => {
     const usersBefore = await getDb().user.count();
@@ -95,4 +121,94 @@ describe("admin CLI", () => {
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     expect(await getDb().user.count()).toBe(usersBefore);
   });
+
+  it("rotates a client's token (--json) and revokes it; this process stops honouring each within the TTL", async () => {
+    const tenant = await createTenant(1);
+    expect(await bearerWorks(tenant.client.token)).toBe(true); // remembered by this process now
+
+    const rotated = await admin("client", "rotate", tenant.client.clientId, "--json");
+    expect(rotated.code).toBe(0);
+    const { clientId, token } = lastJsonLine(rotated.stdout) as { clientId: string; token: string };
+    expect(clientId).toBe(tenant.client.clientId);
+    expect(token).toMatch(/^fwh_/);
+    await expect.poll(() => bearerWorks(tenant.client.token), withinTtl).toBe(false);
+    expect(await bearerWorks(token)).toBe(true);
+
+    const revoked = await admin("client", "revoke", clientId);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked API client ${clientId}`);
+    await expect.poll(() => bearerWorks(token), withinTtl).toBe(false);
+  }, 60_000);
+
+  it("refuses a rotation grace over 24 hours and changes nothing", async () => {
+    const tenant = await createTenant(1);
+    const result = await admin("client", "rotate", tenant.client.clientId, "--grace-hours", "30");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/grace must be at most 24 hours/);
+    expect(await bearerWorks(tenant.client.token)).toBe(true);
+  }, 30_000);
+
+  it("takes a facility from a user (events stop) and disables a user (sessions end, clients stop)", async () => {
+    const tenant = await createTenant(2);
+    const [f1, f2] = tenant.facilityIds as [string, string];
+    await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: "https://receiver.example/cli", events: ["shift.created"], facilities: [f1, f2] },
+    });
+    const publish = (facilityId: string) =>
+      publishEvent({ eventType: "shift.created", facilityId, data: {} });
+
+    const revoked = await admin("user", "revoke", tenant.user.email, "--facility", f1);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked ${tenant.user.email}'s access to facility ${f1}`);
+    expect((await publish(f1)).deliveries).toBe(0);
+    expect((await publish(f2)).deliveries).toBe(1);
+    const again = await admin("user", "revoke", tenant.user.email, "--facility", f1);
+    expect(again.stderr).toMatch(`has no access to facility ${f1}`);
+
+    const session = await signIn({ email: tenant.user.email, password: tenant.password });
+    if (!session.ok) throw new Error(session.error);
+    expect(await principalFromSession(session.token)).not.toBeNull();
+    const disabled = await admin("user", "disable", tenant.user.email);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toContain(
+      `Disabled ${tenant.user.email}: ended 1 session(s); 1 API client(s) stopped`,
+    );
+    await expect.poll(() => principalFromSession(session.token), withinTtl).toBeNull();
+    await expect.poll(() => bearerWorks(tenant.client.token), withinTtl).toBe(false);
+    expect((await publish(f2)).deliveries).toBe(0);
+  }, 60_000);
+
+  it("keys rotate re-seals every secret under a new key, and the secrets read the same", async () => {
+    const tenant = await createTenant(1);
+    const secret = "RotateMe-0123456789abcdef";
+    const webhook = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: "https://receiver.example/keys", events: ["shift.created"], secrets: [secret] },
+    });
+    const sealedWith = async () =>
+      (await getDb().webhookSecret.findFirstOrThrow({ where: { webhookId: webhook.id } })).value.split(
+        ":",
+      )[2];
+    const before = await sealedWith();
+    // On PostgreSQL the operator puts a new key first in APP_ENCRYPTION_KEY (here, for the CLI and for
+    // this process alike); on SQLite the key file beside the database rotates.
+    const env: Record<string, string> = {};
+    const configured = getEnv().APP_ENCRYPTION_KEY;
+    if (configured) {
+      env.APP_ENCRYPTION_KEY = `${newEncryptionKey()},${configured}`;
+      getEnv().APP_ENCRYPTION_KEY = env.APP_ENCRYPTION_KEY;
+      reloadKeyRing();
+    }
+    const rotated = await adminWithEnv(env, "keys", "rotate");
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/Re-sealed \d+ webhook secret\(s\) with key [0-9a-f]{8}/);
+    const after = await sealedWith();
+    expect(after).not.toBe(before);
+    expect(rotated.stdout).toContain(after);
+    expect((await getWebhook({ principal: tenant.userPrincipal, webhookId: webhook.id })).secrets).toEqual([
+      secret,
+    ]);
+    if (!configured) expect(keyRing().map((k) => k.id)).toEqual([after]); // the old key left the key file
+  }, 60_000);
 });

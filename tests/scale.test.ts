@@ -79,7 +79,9 @@ describe(`at ${WEBHOOKS.toLocaleString("en")} webhooks on ${backend}`, () => {
       expect(text).toMatch(/SEARCH w USING INDEX sqlite_autoindex_Webhook_1 \(id=\?\)/);
       expect(text).toMatch(/SEARCH c USING INDEX sqlite_autoindex_ApiClient_1 \(id=\?\)/);
       expect(text).toMatch(/SEARCH u USING INDEX sqlite_autoindex_User_1 \(id=\?\)/);
-      expect(text).toMatch(/SEARCH a USING COVERING INDEX sqlite_autoindex_FacilityAccess_1 \(userId=\? AND facilityId=\?\)/);
+      expect(text).toMatch(
+        /SEARCH a USING COVERING INDEX sqlite_autoindex_FacilityAccess_1 \(userId=\? AND facilityId=\?\)/,
+      );
       expect(text).not.toMatch(/\bSCAN\b/);
     } else {
       expect(text).toMatch(/Index (Only )?Scan using "WebhookFacility_facilityId_webhookId_idx"/);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { sessionCookieName, sessionCookieOptions } from "../server/auth/session-cookie";
 import {
   endOtherSessions,
   endSession,
@@ -68,38 +69,46 @@ describe("sign-in throttling", () => {
     const tenant = await createTenant(1);
     const results: SignInResult[] = [];
     for (let i = 0; i < 25; i++) {
-      results.push(await signIn({ email: tenant.user.email, password: `wrong-${i}`, address: `198.51.100.${i}` }));
+      results.push(
+        await signIn({ email: tenant.user.email, password: `wrong-${i}`, address: `198.51.100.${i}` }),
+      );
     }
     expect(results.slice(0, 5).every((r) => !r.ok && r.error === "Invalid email or password")).toBe(true);
     for (const result of results.slice(5)) {
       expect(result).toEqual({ ok: false, error: "Too many attempts. Try again in 15 minutes." });
     }
-    const right = await signIn({ email: tenant.user.email, password: tenant.password, address: "198.51.100.99" });
+    const right = await signIn({
+      email: tenant.user.email,
+      password: tenant.password,
+      address: "198.51.100.99",
+    });
     expect(right.ok).toBe(false);
     // Another account is not affected.
-    expect((await signIn({ email: alice.user.email, password: alice.password, address: "198.51.100.98" })).ok).toBe(
-      true,
-    );
+    expect(
+      (await signIn({ email: alice.user.email, password: alice.password, address: "198.51.100.98" })).ok,
+    ).toBe(true);
   });
 
   it("throttles one address trying many accounts", async () => {
     const address = "203.0.113.7";
-    for (let i = 0; i < 30; i++) await signIn({ email: `nobody-${i}@example.com`, password: "wrong", address });
+    for (let i = 0; i < 30; i++)
+      await signIn({ email: `nobody-${i}@example.com`, password: "wrong", address });
     const tenant = await createTenant(1);
     const refused = await signIn({ email: tenant.user.email, password: tenant.password, address });
     expect(refused).toEqual({ ok: false, error: "Too many attempts. Try again in 15 minutes." });
-    expect((await signIn({ email: tenant.user.email, password: tenant.password, address: "203.0.113.8" })).ok).toBe(
-      true,
-    );
+    expect(
+      (await signIn({ email: tenant.user.email, password: tenant.password, address: "203.0.113.8" })).ok,
+    ).toBe(true);
   });
 
   it("a successful sign-in clears the account's failures", async () => {
     const tenant = await createTenant(1);
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 4; i++) await signIn({ email: tenant.user.email, password: "wrong", address: "192.0.2.50" });
-      expect((await signIn({ email: tenant.user.email, password: tenant.password, address: "192.0.2.50" })).ok).toBe(
-        true,
-      );
+      for (let i = 0; i < 4; i++)
+        await signIn({ email: tenant.user.email, password: "wrong", address: "192.0.2.50" });
+      expect(
+        (await signIn({ email: tenant.user.email, password: tenant.password, address: "192.0.2.50" })).ok,
+      ).toBe(true);
     }
   });
 });
@@ -135,5 +144,20 @@ describe("the Sessions view", () => {
       "Session not found",
     );
     expect(await principalFromSession(victimToken)).not.toBeNull();
+  });
+});
+
+describe("the session cookie", () => {
+  it("is Secure and __Host- prefixed when a proxy says the request came over HTTPS, plain otherwise", () => {
+    const https = new Headers({ "x-forwarded-proto": "https" });
+    expect(sessionCookieName(https)).toBe("__Host-session");
+    expect(sessionCookieOptions(https, new Date())).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "lax",
+    });
+    const plain = new Headers({ "x-forwarded-proto": "http" });
+    expect(sessionCookieName(plain)).toBe("session");
+    expect(sessionCookieOptions(plain, new Date())).toMatchObject({ secure: false, httpOnly: true });
   });
 });
