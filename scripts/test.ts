@@ -17,7 +17,8 @@ function run(command: string, args: string[], env: Record<string, string>) {
 
 for (const backend of backends) {
   // On PostgreSQL the suites and the e2e server share one sealing key, as an operator's instances would.
-  const keyEnv: Record<string, string> = backend === "postgresql" ? { APP_ENCRYPTION_KEY: newEncryptionKey() } : {};
+  const keyEnv: Record<string, string> =
+    backend === "postgresql" ? { APP_ENCRYPTION_KEY: newEncryptionKey() } : {};
   console.log(`\n=== ${backend}: unit and integration ===`);
   run("node_modules/.bin/vitest", ["run"], { TEST_DATABASE: backend, ...keyEnv });
 

@@ -102,7 +102,7 @@ describe("API client tokens", () => {
       where: { id: tenant.client.clientId },
       data: { previousTokenExpiresAt: new Date(Date.now() - 1) },
     });
-    const cacheEntryLifeMs = 4_000;
+    const cacheEntryLifeMs = 3_000;
     await expect
       .poll(() => listOverRest(`Bearer ${tenant.client.token}`), {
         timeout: cacheEntryLifeMs + 2_000,

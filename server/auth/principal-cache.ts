@@ -11,7 +11,7 @@ import type { Principal } from "./principal";
  * (another app instance, a worker, after a CLI change) looks the credential up again within
  * CREDENTIAL_TTL_MS — the bound README's Security section promises (5 s).
  */
-export const CREDENTIAL_TTL_MS = 4_000;
+export const CREDENTIAL_TTL_MS = 3_000;
 
 export type CredentialKind = "session" | "client";
 
