@@ -34,17 +34,23 @@ async function startAppServer(): Promise<AppServer> {
   });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  while ((await fetch(`${url}/login`).then((r) => r.status, () => 0)) !== 200) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null) throw new Error("the app server did not start");
+  while (
+    (await fetch(`${url}/login`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (Date.now() - started > 30_000 || child.exitCode !== null)
+      throw new Error("the app server did not start");
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { url, process: child };
 }
 
 const rest = (server: AppServer, token: string) =>
-  fetch(`${server.url}/api/v2/public/webhooks/facility`, { headers: { authorization: `Bearer ${token}` } }).then(
-    (r) => r.status,
-  );
+  fetch(`${server.url}/api/v2/public/webhooks/facility`, {
+    headers: { authorization: `Bearer ${token}` },
+  }).then((r) => r.status);
 
 const trpcQuery = (server: AppServer, sessionToken: string) =>
   fetch(`${server.url}/api/trpc/clients.list`, { headers: { cookie: `session=${sessionToken}` } }).then(

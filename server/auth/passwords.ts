@@ -1,5 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import pLimit from "p-limit";
+import { processSingleton } from "../process-singleton";
 
 /**
  * Argon2id with the library's defaults (19 MiB, 2 passes): OWASP's baseline for a memory-hard KDF.
@@ -9,7 +10,7 @@ import pLimit from "p-limit";
 const HASH_CONCURRENCY = 2;
 /** Beyond this many waiting, sign-in answers "try again" rather than queueing without bound. */
 const MAX_WAITING_HASHES = 32;
-const hashing = pLimit(HASH_CONCURRENCY);
+const hashing = processSingleton("password-hashing", () => pLimit(HASH_CONCURRENCY));
 
 export class PasswordHashingBusyError extends Error {}
 

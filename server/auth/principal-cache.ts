@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { processSingleton } from "../process-singleton";
 import type { Principal } from "./principal";
 
 /**
@@ -15,7 +16,10 @@ export const CREDENTIAL_TTL_MS = 3_000;
 
 export type CredentialKind = "session" | "client";
 
-const cache = new LRUCache<string, Principal>({ max: 10_000, ttl: CREDENTIAL_TTL_MS });
+const cache = processSingleton(
+  "credential-cache",
+  () => new LRUCache<string, Principal>({ max: 10_000, ttl: CREDENTIAL_TTL_MS }),
+);
 const keyOf = (kind: CredentialKind, tokenHash: string) => `${kind}:${tokenHash}`;
 
 /** `lookup` may shorten the entry's life (a token in its grace period must not outlive it). */

@@ -4,18 +4,16 @@
  * instance behind a load balancer counts its own share).
  */
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { processSingleton } from "../process-singleton";
 
 const WINDOW_SECONDS = 15 * 60;
-const perAccount = new RateLimiterMemory({
-  points: 5,
-  duration: WINDOW_SECONDS,
-  blockDuration: WINDOW_SECONDS,
-});
-const perAddress = new RateLimiterMemory({
-  points: 30,
-  duration: WINDOW_SECONDS,
-  blockDuration: WINDOW_SECONDS,
-});
+const limiter = (name: string, points: number) =>
+  processSingleton(
+    `sign-in-failures-per-${name}`,
+    () => new RateLimiterMemory({ points, duration: WINDOW_SECONDS, blockDuration: WINDOW_SECONDS }),
+  );
+const perAccount = limiter("account", 5);
+const perAddress = limiter("address", 30);
 
 /** Milliseconds until sign-in may be tried again for this account or address, or 0. */
 export async function signInBlockedForMs(email: string, address: string): Promise<number> {

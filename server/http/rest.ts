@@ -9,6 +9,7 @@ import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
 import { getEnv } from "../env";
 import { AppError, ERROR_TABLE, tooManyRequests } from "../errors";
+import { processSingleton } from "../process-singleton";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import { logError } from "./log";
 
@@ -69,14 +70,15 @@ export function errorResponse(error: unknown, request?: Request): Response {
   return json({ message: "Internal Server Error", statusCode: 500, requestId }, 500);
 }
 
-let clientLimiter: RateLimiterMemory | undefined;
-
-/** Each API client's requests per minute, counted in this process; over the limit, 429. */
+/** Each API client's requests per minute, counted in this process (all routes together); over it, 429. */
 async function enforceClientRateLimit(clientId: string): Promise<void> {
   const points = getEnv().API_RATE_LIMIT_PER_MINUTE;
   if (points === 0) return;
-  clientLimiter ??= new RateLimiterMemory({ points, duration: 60 });
-  await clientLimiter.consume(clientId).catch((refusal: unknown) => {
+  const limiter = processSingleton(
+    "api-requests-per-client",
+    () => new RateLimiterMemory({ points, duration: 60 }),
+  );
+  await limiter.consume(clientId).catch((refusal: unknown) => {
     if (refusal instanceof RateLimiterRes) throw tooManyRequests(refusal.msBeforeNext);
     throw refusal;
   });
