@@ -8,11 +8,13 @@ import { formatTime } from "./format-time";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
+import { DataTable } from "./ui/data-table";
 import { Input } from "./ui/input";
 import { Label } from "./ui/label";
 
 type Client = Awaited<ReturnType<typeof listClients>>[number];
 type Issued = { clientName: string; token: string; note: string };
+type ClientActionProps = { client: Client; onIssued: (issued: Issued) => void; onChanged: () => void };
 
 const GRACE_CHOICES = [
   { hours: 0, label: "Stops at once" },
@@ -42,24 +44,11 @@ export function ApiClients({ initialClients }: { initialClients: Client[] }) {
       {clients.length === 0 ? (
         <p className="text-sm text-slate-600">No API clients yet.</p>
       ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
-          <thead className="bg-slate-100 text-slate-600">
-            <tr>
-              <th className="px-4 py-2 font-medium">Name</th>
-              <th className="px-4 py-2 font-medium">Created</th>
-              <th className="px-4 py-2 font-medium">Last used</th>
-              <th className="px-4 py-2 font-medium">Webhooks</th>
-              <th className="px-4 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {clients.map((client) => (
-              <ClientRow key={client.id} client={client} onIssued={setIssued} onChanged={refresh} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={["Name", "Created", "Last used", "Webhooks"]}>
+          {clients.map((client) => (
+            <ClientRow key={client.id} client={client} onIssued={setIssued} onChanged={refresh} />
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -134,15 +123,7 @@ function IssuedToken({ issued, onDismiss }: { issued: Issued; onDismiss: () => v
   );
 }
 
-function ClientRow({
-  client,
-  onIssued,
-  onChanged,
-}: {
-  client: Client;
-  onIssued: (issued: Issued) => void;
-  onChanged: () => void;
-}) {
+function ClientRow({ client, onIssued, onChanged }: ClientActionProps) {
   const [renaming, setRenaming] = useState(false);
   const revoke = trpc.clients.revoke.useMutation({
     onSuccess: () => {
@@ -249,15 +230,7 @@ function RenameForm({
   );
 }
 
-function RotateDialog({
-  client,
-  onIssued,
-  onChanged,
-}: {
-  client: Client;
-  onIssued: (issued: Issued) => void;
-  onChanged: () => void;
-}) {
+function RotateDialog({ client, onIssued, onChanged }: ClientActionProps) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [graceHours, setGraceHours] = useState(0);

@@ -4,6 +4,7 @@ import type { listSessions } from "@/server/auth/sessions";
 import { formatTime } from "./format-time";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
+import { DataTable } from "./ui/data-table";
 
 type Session = Awaited<ReturnType<typeof listSessions>>[number];
 
@@ -46,45 +47,33 @@ export function SessionsList({ initialSessions }: { initialSessions: Session[] }
 
   return (
     <div className="space-y-4">
-      <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
-        <thead className="bg-slate-100 text-slate-600">
-          <tr>
-            <th className="px-4 py-2 font-medium">Browser</th>
-            <th className="px-4 py-2 font-medium">Signed in</th>
-            <th className="px-4 py-2 font-medium">Last seen</th>
-            <th className="px-4 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
+      <DataTable columns={["Browser", "Signed in", "Last seen"]}>
+        {sessions.map((session) => (
+          <tr key={session.id} className="border-t border-slate-200">
+            <td className="px-4 py-3">
+              {describeBrowser(session.userAgent)}
+              {session.current && (
+                <span className="ml-2 rounded bg-emerald-100 px-1.5 text-xs">This session</span>
+              )}
+            </td>
+            <td className="px-4 py-3">{formatTime(session.createdAt)}</td>
+            <td className="px-4 py-3">{formatTime(session.lastSeenAt)}</td>
+            <td className="px-4 py-3 text-right">
+              {!session.current && (
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  disabled={end.isPending}
+                  aria-label={`End session signed in ${formatTime(session.createdAt)}`}
+                  onClick={() => end.mutate({ sessionId: session.id })}
+                >
+                  End
+                </Button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {sessions.map((session) => (
-            <tr key={session.id} className="border-t border-slate-200">
-              <td className="px-4 py-3">
-                {describeBrowser(session.userAgent)}
-                {session.current && (
-                  <span className="ml-2 rounded bg-emerald-100 px-1.5 text-xs">This session</span>
-                )}
-              </td>
-              <td className="px-4 py-3">{formatTime(session.createdAt)}</td>
-              <td className="px-4 py-3">{formatTime(session.lastSeenAt)}</td>
-              <td className="px-4 py-3 text-right">
-                {!session.current && (
-                  <Button
-                    variant="ghost"
-                    size="sm"
-                    disabled={end.isPending}
-                    aria-label={`End session signed in ${formatTime(session.createdAt)}`}
-                    onClick={() => end.mutate({ sessionId: session.id })}
-                  >
-                    End
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <Button
         variant="outline"
         disabled={others === 0 || endOthers.isPending}

@@ -8,6 +8,7 @@ import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
+import { DataTable } from "./ui/data-table";
 
 type FirstPage = { items: WebhookSummary[]; nextCursor: string | null };
 
@@ -64,43 +65,31 @@ export function WebhookList({
             : "No webhooks match these filters."
         }
       >
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
-          <thead className="bg-slate-100 text-slate-600">
-            <tr>
-              <th className="px-4 py-2 font-medium">URL</th>
-              <th className="px-4 py-2 font-medium">Events</th>
-              <th className="px-4 py-2 font-medium">Facilities</th>
-              <th className="px-4 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
+        <DataTable columns={["URL", "Events", "Facilities"]}>
+          {webhooks.map((webhook) => (
+            <tr key={webhook.id} className="border-t border-slate-200 align-top">
+              <td className="break-all px-4 py-3 font-mono text-xs">{webhook.url}</td>
+              <td className="px-4 py-3">{webhook.events.join(", ")}</td>
+              <td className="px-4 py-3">
+                {webhook.facilities.join(", ") || "—"}
+                {webhook.facilities.some((id) => !accessible.has(id)) && (
+                  <LostFacilitiesWarning
+                    facilityIds={webhook.facilities.filter((id) => !accessible.has(id))}
+                  />
+                )}
+              </td>
+              <td className="px-4 py-3 text-right">
+                <Link
+                  href={`/webhooks/${webhook.id}`}
+                  className="font-medium text-slate-900 underline"
+                  aria-label={`Edit ${webhook.url}`}
+                >
+                  Edit
+                </Link>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {webhooks.map((webhook) => (
-              <tr key={webhook.id} className="border-t border-slate-200 align-top">
-                <td className="break-all px-4 py-3 font-mono text-xs">{webhook.url}</td>
-                <td className="px-4 py-3">{webhook.events.join(", ")}</td>
-                <td className="px-4 py-3">
-                  {webhook.facilities.join(", ") || "—"}
-                  {webhook.facilities.some((id) => !accessible.has(id)) && (
-                    <LostFacilitiesWarning
-                      facilityIds={webhook.facilities.filter((id) => !accessible.has(id))}
-                    />
-                  )}
-                </td>
-                <td className="px-4 py-3 text-right">
-                  <Link
-                    href={`/webhooks/${webhook.id}`}
-                    className="font-medium text-slate-900 underline"
-                    aria-label={`Edit ${webhook.url}`}
-                  >
-                    Edit
-                  </Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </QueryStatus>
 
       {query.hasNextPage && (
