@@ -20,12 +20,28 @@ import { Label } from "./ui/label";
 type FormValues = { url: string; events: string[]; facilities: string[]; secrets: string[] };
 type Options = { facilities: { id: string; name: string }[]; clients: { id: string; name: string }[] };
 
+const FIELDS = ["url", "events", "facilities", "secrets"] as const;
+const FIELD_LABELS: Record<keyof FormValues, string> = {
+  url: "URL",
+  events: "Events",
+  facilities: "Facilities",
+  secrets: "Secrets",
+};
+
 const valuesOf = (webhook: Webhook): FormValues => ({
   url: webhook.url,
   events: webhook.events,
   facilities: webhook.facilities,
   secrets: webhook.secrets,
 });
+
+/** The fields whose values differ between two states of the form. */
+const differingFields = (a: FormValues, b: FormValues) =>
+  FIELDS.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
+
+/** Only what the admin changed, so saving an events change never rewrites secrets set meanwhile. */
+const changesFrom = (base: Webhook, values: FormValues): Partial<FormValues> =>
+  Object.fromEntries(differingFields(valuesOf(base), values).map((field) => [field, values[field]]));
 
 const EVENT_OPTIONS = WEBHOOK_EVENTS.map((event) => ({
   value: event,
@@ -41,18 +57,33 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
   const [clientId, setClientId] = useState(webhook?.clientId ?? options.clients[0]?.id ?? "");
   const [status, setStatus] = useState("");
   const [serverErrors, setServerErrors] = useState<string[]>([]);
+  // The stored webhook this form edits: its version goes with every save, its values tell what changed.
+  const [base, setBase] = useState(webhook);
+  // Set when a save met a change made meanwhile: the webhook as it is now.
+  const [conflict, setConflict] = useState<Webhook | null>(null);
+  const initialValues = webhook
+    ? valuesOf(webhook)
+    : { url: "https://", events: [], facilities: [], secrets: [generateSecret()] };
 
   const form = useForm<FormValues>({
     // The schemas take unknown input (they must report on any JSON), so the resolver is typed here.
     resolver: zodResolver(webhook ? updateWebhookInput : createWebhookInput) as Resolver<FormValues>,
-    defaultValues: webhook
-      ? valuesOf(webhook)
-      : { url: "https://", events: [], facilities: [], secrets: [generateSecret()] },
+    // The URL is rendered into the page's HTML (defaultValue below) and left out here, so the form
+    // takes it from the input when scripts start: what the admin typed before then is kept.
+    defaultValues: { ...initialValues, url: undefined },
   });
   const { errors } = form.formState;
 
-  const onError = (error: { message: string; data?: { messages?: string[] | null } | null }) => {
+  const onError = (error: {
+    message: string;
+    data?: { code?: string; messages?: string[] | null } | null;
+  }) => {
     setStatus("");
+    if (error.data?.code === "PRECONDITION_FAILED" && base) {
+      setServerErrors([]);
+      void utils.client.webhooks.byId.query({ id: base.id }).then(setConflict, () => setConflict(null));
+      return;
+    }
     setServerErrors(error.data?.messages?.length ? error.data.messages : [error.message]);
   };
   const onSaved = (message: string) => {
@@ -60,15 +91,21 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
     setStatus(message);
     toast.success(message);
     void utils.webhooks.list.invalidate();
+    void utils.webhooks.history.invalidate();
   };
 
   const update = trpc.webhooks.update.useMutation({
     onSuccess: (saved) => {
+      setBase(saved);
+      setConflict(null);
       form.reset(valuesOf(saved));
       onSaved("Webhook saved");
     },
     onError,
   });
+  // The admin's changes to what they opened, saved onto `version` (the current one, to overwrite).
+  const save = (edited: Webhook, version: number, values: FormValues) =>
+    update.mutate({ id: edited.id, version, ...changesFrom(edited, values) });
   const create = trpc.webhooks.create.useMutation({
     onSuccess: (saved) => {
       onSaved("Webhook created");
@@ -88,7 +125,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
 
   const submit = form.handleSubmit((values) => {
     setStatus("");
-    if (webhook) update.mutate({ id: webhook.id, ...values });
+    if (base) save(base, base.version, values);
     else create.mutate({ clientId, ...values });
   });
 
@@ -140,6 +177,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
           autoComplete="off"
           aria-invalid={errors.url ? true : undefined}
           aria-describedby={describedBy("url")}
+          defaultValue={initialValues.url}
           {...form.register("url")}
         />
         {fieldError("url")}
@@ -196,6 +234,20 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
         )}
       />
 
+      {conflict && base && (
+        <ConflictNotice
+          base={base}
+          current={conflict}
+          pending={pending}
+          onReload={() => {
+            setBase(conflict);
+            setConflict(null);
+            form.reset(valuesOf(conflict));
+          }}
+          onOverwrite={() => save(base, conflict.version, form.getValues())}
+        />
+      )}
+
       {serverErrors.length > 0 && (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-700">
           <ul className="list-inside list-disc">
@@ -225,10 +277,73 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
             title="Delete this webhook?"
             description={`Events will stop being sent to ${webhook.url}. This cannot be undone.`}
             confirmLabel="Delete webhook"
-            onConfirm={() => remove.mutate({ id: webhook.id })}
+            onConfirm={() => remove.mutate({ id: webhook.id, version: (base ?? webhook).version })}
           />
         )}
       </div>
     </form>
+  );
+}
+
+const describeValue = (field: keyof FormValues, value: FormValues[keyof FormValues]) =>
+  field === "secrets" && Array.isArray(value)
+    ? value.map((secret) => `••••${secret.slice(-4)}`).join(", ")
+    : Array.isArray(value)
+      ? value.join(", ") || "(none)"
+      : value;
+
+/**
+ * Someone saved this webhook since the admin opened it: what changed, field by field, and the
+ * choice — take theirs (Reload, the admin's edits are dropped) or save the admin's changes on top
+ * (Overwrite). The admin's input stays in the form until they choose.
+ */
+function ConflictNotice({
+  base,
+  current,
+  pending,
+  onReload,
+  onOverwrite,
+}: {
+  base: Webhook;
+  current: Webhook;
+  pending: boolean;
+  onReload: () => void;
+  onOverwrite: () => void;
+}) {
+  const changed = differingFields(valuesOf(base), valuesOf(current));
+  return (
+    <div role="alert" className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4 text-sm">
+      <p className="font-medium">This webhook was changed by someone else since you opened it.</p>
+      <table className="w-full text-left">
+        <thead>
+          <tr>
+            <th className="pr-3 font-medium">Field</th>
+            <th className="pr-3 font-medium">When you opened it</th>
+            <th className="font-medium">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changed.map((field) => (
+            <tr key={field} className="align-top">
+              <td className="pr-3">{FIELD_LABELS[field]}</td>
+              <td className="break-all pr-3 font-mono text-xs">
+                {describeValue(field, valuesOf(base)[field])}
+              </td>
+              <td className="break-all font-mono text-xs">
+                {describeValue(field, valuesOf(current)[field])}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="flex gap-2">
+        <Button variant="outline" onClick={onReload} disabled={pending}>
+          Reload
+        </Button>
+        <Button onClick={onOverwrite} disabled={pending}>
+          Overwrite
+        </Button>
+      </div>
+    </div>
   );
 }

@@ -60,6 +60,8 @@ const envSchema = z.object({
   WEBHOOK_WORKER: z.enum(["embedded", "off"]).default("embedded"),
   /** Delivery logs older than this are purged (the original service keeps 14 days). */
   LOG_RETENTION_DAYS: z.coerce.number().positive().default(14),
+  /** Webhook change history older than this is purged, deleted webhooks' included. */
+  HISTORY_RETENTION_DAYS: z.coerce.number().positive().default(365),
   /** The key of the internal publishing endpoint; unset, the endpoint refuses everything. */
   OPERATOR_KEY: z.string().min(32, "OPERATOR_KEY must be at least 32 characters").optional(),
 });

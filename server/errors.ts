@@ -11,6 +11,7 @@ export type AppErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "PAYLOAD_TOO_LARGE"
+  | "PRECONDITION_FAILED"
   | "TOO_MANY_REQUESTS";
 
 export class AppError extends Error {
@@ -35,6 +36,7 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
   FORBIDDEN: "Forbidden Resource",
   NOT_FOUND: "Not Found",
   PAYLOAD_TOO_LARGE: "Payload Too Large",
+  PRECONDITION_FAILED: "Precondition Failed",
   TOO_MANY_REQUESTS: "Too Many Requests",
 };
 
@@ -88,6 +90,11 @@ export const ERROR_TABLE: Record<
     trpcCode: "PAYLOAD_TOO_LARGE",
     httpStatus: 413,
     restBody: (e) => ({ message: e.messages, error: "Payload Too Large", statusCode: 413 }),
+  },
+  PRECONDITION_FAILED: {
+    trpcCode: "PRECONDITION_FAILED",
+    httpStatus: 412,
+    restBody: (e) => ({ message: e.message, error: "Precondition Failed", statusCode: 412 }),
   },
   TOO_MANY_REQUESTS: {
     trpcCode: "TOO_MANY_REQUESTS",

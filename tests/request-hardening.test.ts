@@ -36,7 +36,7 @@ function trpcUpdate(id: string, headers: Record<string, string>) {
     new Request(`${APP}/api/trpc/webhooks.update`, {
       method: "POST",
       headers: { "content-type": "application/json", host: "webhooks.example.test", cookie, ...headers },
-      body: JSON.stringify({ id, url: "https://attacker.example/steal" }),
+      body: JSON.stringify({ id, version: 1, url: "https://attacker.example/steal" }),
     }),
   );
 }

@@ -28,6 +28,19 @@ describe("contract message mapping", () => {
     ["a URL without a host", { url: "https://" }, ["should be a secure URL with HTTPS"]],
     ["text that is not a URL", { url: "example.com" }, ["should be a secure URL with HTTPS"]],
     ["an empty URL", { url: "" }, ["should be a secure URL with HTTPS"]],
+    // The original's validator.js isURL: a top-level domain, no underscores, no trailing dot.
+    [
+      "a host without a top-level domain",
+      { url: "https://no-tld/hook" },
+      ["should be a secure URL with HTTPS"],
+    ],
+    ["localhost", { url: "https://localhost/hook" }, ["should be a secure URL with HTTPS"]],
+    [
+      "an underscore in the host",
+      { url: "https://my_host.example.com/" },
+      ["should be a secure URL with HTTPS"],
+    ],
+    ["a trailing dot", { url: "https://example.com./hook" }, ["should be a secure URL with HTTPS"]],
     ["a number as URL", { url: 42 }, ["should be a secure URL with HTTPS", "url must be a string"]],
     ["null as URL", { url: null }, ["should be a secure URL with HTTPS", "url must be a string"]],
     [
@@ -142,5 +155,15 @@ describe("accepted input", () => {
       url: "https://example.com",
       events: ["all"],
     });
+  });
+
+  it.each([
+    "https://example.com",
+    "https://hooks.example.co.uk:8443/path?query=1#frag",
+    "https://203.0.113.5/hook",
+    "https://[2001:db8::1]/hook",
+    "https://xn--bcher-kva.example/hook",
+  ])("accepts %s as a secure URL, as the original does", (url) => {
+    expect(updateWebhookInput.safeParse({ url }).success).toBe(true);
   });
 });

@@ -121,6 +121,7 @@ describe("update", () => {
       ...webhook,
       events: ["shift.report.created", "shift.request.created"],
       secrets: [SECRET_A, SECRET_B],
+      version: webhook.version + 1,
     });
     const unchanged = await updateWebhook({
       principal: alice.clientPrincipal,
@@ -171,26 +172,38 @@ describe("tRPC adapter", () => {
   it("maps the service's errors to tRPC codes", async () => {
     const webhook = await aliceWebhook();
     const asBob = callerFor(bob.userPrincipal);
-    expect(await trpcCode(asBob.webhooks.update({ id: webhook.id, url: "https://bob.example" }))).toBe(
-      "NOT_FOUND",
-    );
+    const version = webhook.version;
+    expect(
+      await trpcCode(asBob.webhooks.update({ id: webhook.id, version, url: "https://bob.example" })),
+    ).toBe("NOT_FOUND");
     const asAlice = callerFor(alice.userPrincipal);
-    expect(await trpcCode(asAlice.webhooks.update({ id: webhook.id, facilities: bob.facilityIds }))).toBe(
-      "FORBIDDEN",
-    );
-    expect(await trpcCode(asAlice.webhooks.update({ id: webhook.id, url: "http://insecure.example" }))).toBe(
-      "BAD_REQUEST",
-    );
+    expect(
+      await trpcCode(asAlice.webhooks.update({ id: webhook.id, version, facilities: bob.facilityIds })),
+    ).toBe("FORBIDDEN");
+    expect(
+      await trpcCode(asAlice.webhooks.update({ id: webhook.id, version, url: "http://insecure.example" })),
+    ).toBe("BAD_REQUEST");
+    expect(
+      await trpcCode(
+        asAlice.webhooks.update({ id: webhook.id, version: version + 1, url: "https://a.example" }),
+      ),
+    ).toBe("PRECONDITION_FAILED");
   });
 
   it("updates through the same schema and service as REST", async () => {
     const webhook = await aliceWebhook();
     const updated = await callerFor(alice.userPrincipal).webhooks.update({
       id: webhook.id,
+      version: webhook.version,
       url: "https://alice.example/new",
       events: ["shift.cancelled"],
     });
-    expect(updated).toEqual({ ...webhook, url: "https://alice.example/new", events: ["shift.cancelled"] });
+    expect(updated).toEqual({
+      ...webhook,
+      url: "https://alice.example/new",
+      events: ["shift.cancelled"],
+      version: webhook.version + 1,
+    });
   });
 });
 

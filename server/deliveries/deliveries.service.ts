@@ -7,6 +7,7 @@ import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
+import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import type { WebhookDeliveriesInput } from "./delivery.schemas";
 import { sendSigned } from "./worker";
 
@@ -56,9 +57,11 @@ export type WebhookDelivery = Awaited<ReturnType<typeof listWebhookDeliveries>>[
 export async function resendDelivery({
   principal,
   deliveryId,
+  origin,
 }: {
   principal: Principal;
   deliveryId: string;
+  origin?: RequestOrigin;
 }) {
   const db = getDb();
   const delivery = await db.delivery.findUnique({
@@ -68,15 +71,33 @@ export async function resendDelivery({
   if (!delivery || !(await accessibleFacilityIds(getDb(), principal.userId)).includes(delivery.facilityId)) {
     throw new AppError("NOT_FOUND", "Delivery not found");
   }
-  await getWebhook({ principal, webhookId: delivery.webhookId });
-  await db.delivery.update({
-    where: { id: deliveryId },
-    data: { status: "pending", dueAtMs: BigInt(Date.now()), leaseUntilMs: null },
-  });
+  const webhook = await getWebhook({ principal, webhookId: delivery.webhookId });
+  await db.$transaction([
+    db.delivery.update({
+      where: { id: deliveryId },
+      data: { status: "pending", dueAtMs: BigInt(Date.now()), leaseUntilMs: null },
+    }),
+    db.$executeRaw(
+      recordChange({ principal, origin, action: "resent" }, webhook, webhook, [
+        { field: "delivery", before: null, after: deliveryId },
+      ]),
+    ),
+  ]);
 }
 
-/** A signed sample `shift.created` to the webhook's current URL, answered inline; not logged. */
-export async function sendTestEvent({ principal, webhookId }: { principal: Principal; webhookId: string }) {
+/**
+ * A signed sample `shift.created` to the webhook's current URL, answered inline; not in the
+ * delivery log, but in the webhook's history.
+ */
+export async function sendTestEvent({
+  principal,
+  webhookId,
+  origin,
+}: {
+  principal: Principal;
+  webhookId: string;
+  origin?: RequestOrigin;
+}) {
   const webhook = await getWebhook({ principal, webhookId });
   const data = {
     shiftId: `test-${randomUUID()}`,
@@ -95,5 +116,10 @@ export async function sendTestEvent({ principal, webhookId }: { principal: Princ
     secrets: webhook.secrets,
     deliveryId: `test-${randomUUID()}`,
   });
+  await getDb().$executeRaw(
+    recordChange({ principal, origin, action: "test-event" }, webhook, webhook, [
+      { field: "answer", before: null, after: outcome.status ?? outcome.excerpt.slice(0, 200) },
+    ]),
+  );
   return outcome;
 }

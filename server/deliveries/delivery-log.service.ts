@@ -75,9 +75,14 @@ async function ownedClientIds(userId: string): Promise<string[]> {
   return clients.map((c) => c.id);
 }
 
-/** Deletes events (and their deliveries and attempts) older than LOG_RETENTION_DAYS. */
+/**
+ * Deletes events (and their deliveries and attempts) older than LOG_RETENTION_DAYS, and webhook
+ * history older than HISTORY_RETENTION_DAYS. Returns how many events went.
+ */
 export async function purgeExpiredLogs(now = Date.now()): Promise<number> {
-  const cutoff = new Date(now - getEnv().LOG_RETENTION_DAYS * 86_400_000);
-  const { count } = await getDb().event.deleteMany({ where: { createdAt: { lt: cutoff } } });
+  const { LOG_RETENTION_DAYS, HISTORY_RETENTION_DAYS } = getEnv();
+  const before = (days: number) => ({ createdAt: { lt: new Date(now - days * 86_400_000) } });
+  await getDb().webhookChange.deleteMany({ where: before(HISTORY_RETENTION_DAYS) });
+  const { count } = await getDb().event.deleteMany({ where: before(LOG_RETENTION_DAYS) });
   return count;
 }

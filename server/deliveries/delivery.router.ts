@@ -11,9 +11,13 @@ export const deliveryRouter = router({
 
   resend: protectedProcedure
     .input(z.object({ deliveryId: z.uuid() }))
-    .mutation(({ ctx, input }) => resendDelivery({ principal: ctx.principal, deliveryId: input.deliveryId })),
+    .mutation(({ ctx, input }) =>
+      resendDelivery({ principal: ctx.principal, deliveryId: input.deliveryId, origin: ctx.origin }),
+    ),
 
   sendTest: protectedProcedure
     .input(z.object({ webhookId }))
-    .mutation(({ ctx, input }) => sendTestEvent({ principal: ctx.principal, webhookId: input.webhookId })),
+    .mutation(({ ctx, input }) =>
+      sendTestEvent({ principal: ctx.principal, webhookId: input.webhookId, origin: ctx.origin }),
+    ),
 });

@@ -25,7 +25,8 @@ const isoDate = (name: string) =>
     )
     .transform((value) => new Date(value));
 
-const integer = (name: string, min: number, max: number | null, fallback: number) =>
+/** An integer query parameter, with the contract's messages. */
+export const queryInteger = (name: string, min: number, max: number | null, fallback: number) =>
   z
     .string()
     .default(String(fallback))
@@ -33,6 +34,12 @@ const integer = (name: string, min: number, max: number | null, fallback: number
     .transform(Number)
     .refine((value) => value >= min, `${name} must not be less than ${min}`)
     .refine((value) => max === null || value <= max, `${name} must not be greater than ${max}`);
+
+/** Paging as the log API does it: `limit` 0–100 (default 10), `offset` ≥ 0. */
+export const pageQuery = z.object({
+  limit: queryInteger("limit", 0, 100, 10),
+  offset: queryInteger("offset", 0, null, 0),
+});
 
 /**
  * The delivery log search, from the query string (`facilitiesIds` may repeat). Messages in the
@@ -48,8 +55,7 @@ export const deliveryLogQuery = z
       .optional(),
     startDate: isoDate("startDate").optional(),
     endDate: isoDate("endDate").optional(),
-    limit: integer("limit", 0, 100, 10),
-    offset: integer("offset", 0, null, 0),
+    ...pageQuery.shape,
     sortDirection: z
       .enum(["ASC", "DESC"], { error: "sortDirection must be one of the following values: ASC, DESC" })
       .default("DESC"),

@@ -7,10 +7,13 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { z } from "zod";
 import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
+import { clientAddress } from "../auth/session-cookie";
 import { getEnv } from "../env";
 import { AppError, ERROR_TABLE, tooManyRequests } from "../errors";
 import { processSingleton } from "../process-singleton";
 import { toContractMessages } from "../webhooks/webhook.schemas";
+import type { RequestOrigin } from "../webhooks/webhook-history";
+import type { Webhook } from "../webhooks/webhook-sql";
 import { logError } from "./log";
 
 export const MAX_BODY_BYTES = 100 * 1024;
@@ -48,6 +51,14 @@ async function readLimited(request: Request): Promise<Uint8Array> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** Parses query parameters with a schema; 400 with each distinct message on failure. */
+export function parseQuery<S extends z.ZodType>(schema: S, params: Record<string, unknown>): z.output<S> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success)
+    throw new AppError("BAD_REQUEST", [...new Set(parsed.error.issues.map((i) => i.message))]);
+  return parsed.data;
 }
 
 /** Parses the request body with a shared schema; 400 with the contract's message list on failure. */
@@ -105,3 +116,28 @@ export function publicApiRoute<P = Record<string, never>>(handler: Handler<P>) {
 
 export const ok = (body: unknown, status = 200) => json(body, status);
 export const created = (data: unknown) => json({ data }, 201);
+
+/** The webhook as the contract shows it (without its version), the version as the ETag. */
+export const contractWebhook = ({ version: _, ...webhook }: Webhook) => webhook;
+export function webhookResponse(webhook: Webhook, status: 200 | 201): Response {
+  const response = json({ data: contractWebhook(webhook) }, status);
+  response.headers.set("ETag", `"${webhook.version}"`);
+  return response;
+}
+
+/**
+ * The version an `If-Match` header asks for: undefined without one (or `*`, any version); a value
+ * that is not one of our ETags can never match (-1), so the request is refused with 412.
+ */
+export function expectedVersionFrom(request: Request): number | undefined {
+  const header = request.headers.get("if-match")?.trim();
+  if (!header || header === "*") return undefined;
+  const version = header.match(/^"(\d{1,9})"$/)?.[1];
+  return version ? Number(version) : -1;
+}
+
+/** Where the request came from, for the change history. */
+export const requestOrigin = (request: Request): RequestOrigin => ({
+  ip: clientAddress(request.headers),
+  userAgent: request.headers.get("user-agent") ?? "",
+});

@@ -6,7 +6,9 @@ import { sessionTokenFrom } from "../auth/session-cookie";
 import { principalFromSession } from "../auth/sessions";
 import { AppError, ERROR_TABLE } from "../errors";
 import { isCrossSiteRequest } from "../http/origin";
+import { requestOrigin } from "../http/rest";
 import { toContractMessages } from "../webhooks/webhook.schemas";
+import type { RequestOrigin } from "../webhooks/webhook-history";
 
 export type Context = {
   principal: Principal | null;
@@ -14,6 +16,8 @@ export type Context = {
   crossSite?: boolean;
   /** Names the request in the server log and in an unexpected error's answer. */
   requestId?: string;
+  /** Where the request came from, for the change history. */
+  origin?: RequestOrigin;
 };
 
 /** The context without HTTP, so tests can call the router with `createCaller`. */
@@ -24,6 +28,7 @@ export async function createContext({ req }: { req: Request }): Promise<Context>
     principal: await principalFromSession(sessionTokenFrom(req.headers)),
     crossSite: isCrossSiteRequest(req),
     requestId: randomUUID(),
+    origin: requestOrigin(req),
   });
 }
 

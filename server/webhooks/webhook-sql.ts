@@ -7,8 +7,10 @@
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db } from "../db";
+import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import type { WebhookEventName } from "./webhook.schemas";
+import { type ChangeContext, recordChange } from "./webhook-history";
 
 export type Webhook = {
   id: string;
@@ -17,6 +19,8 @@ export type Webhook = {
   clientId: string;
   facilities: string[];
   secrets: string[];
+  /** Not part of the contract's body: REST answers it as the ETag. */
+  version: number;
 };
 
 type Part = {
@@ -24,13 +28,17 @@ type Part = {
   kind: "webhook" | "event" | "facility" | "secret";
   value: string;
   extra: string | null;
+  position: number;
 };
 
-/** Every part of the given webhooks, as rows: the webhook's url and client, then its child rows in order. */
+/**
+ * Every part of the given webhooks, as rows: the webhook's url, client and version (in the
+ * `position` column, which orders only the child rows), then its child rows in order.
+ */
 const partsQuery = (ids: string[]) => {
   const list = Prisma.join(ids);
   return Prisma.sql`
-    SELECT "id" AS "webhookId", 'webhook' AS "kind", "url" AS "value", "clientId" AS "extra", 0 AS "position"
+    SELECT "id" AS "webhookId", 'webhook' AS "kind", "url" AS "value", "clientId" AS "extra", "version" AS "position"
       FROM "Webhook" WHERE "id" IN (${list})
     UNION ALL SELECT "webhookId", 'event', "event", NULL, "position" FROM "WebhookEvent" WHERE "webhookId" IN (${list})
     UNION ALL SELECT "webhookId", 'facility', "facilityId", NULL, "position" FROM "WebhookFacility" WHERE "webhookId" IN (${list})
@@ -48,6 +56,7 @@ function assemble(parts: Part[], ids: string[]): Webhook[] {
       clientId: part.extra ?? "",
       facilities: [],
       secrets: [],
+      version: Number(part.position),
     });
   }
   for (const { webhookId, kind, value } of parts) {
@@ -98,7 +107,9 @@ export async function grantedFacilityIds(
   return new Set(rows.map((r) => r.facilityId));
 }
 
-type Changes = { url?: string; events?: string[]; facilities?: string[]; secrets?: string[] };
+export type WebhookFields = { url?: string; events?: string[]; facilities?: string[]; secrets?: string[] };
+type Field = keyof WebhookFields;
+const FIELDS: Field[] = ["url", "events", "facilities", "secrets"];
 
 const CHILD_TABLES = [
   { key: "events", table: "WebhookEvent", column: "event" },
@@ -106,27 +117,87 @@ const CHILD_TABLES = [
   { key: "secrets", table: "WebhookSecret", column: "value" },
 ] as const;
 
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+// Long enough for many writers of one webhook to take turns on its lock.
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
 /**
- * Applies the changes and reads the webhook back, in one transaction. The webhook row is updated
- * first: on PostgreSQL its row lock makes concurrent updates of one webhook take turns instead of
- * colliding on the child rows they each replace.
+ * Reads the webhook inside a transaction, holding its lock until the transaction ends: on
+ * PostgreSQL its row lock; on SQLite transactions begin IMMEDIATE (db.ts), holding the write lock.
  */
-export async function writeWebhook(db: Db, id: string, changes: Changes): Promise<Webhook | null> {
-  const statements: Prisma.PrismaPromise<unknown>[] = [
-    db.$executeRaw`UPDATE "Webhook" SET "url" = COALESCE(${changes.url ?? null}, "url"), "updatedAt" = CURRENT_TIMESTAMP
-      WHERE "id" = ${id}`,
-  ];
-  for (const { key, table, column } of CHILD_TABLES) {
-    const values = changes[key];
-    if (!values) continue;
-    statements.push(db.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id}`);
-    if (values.length === 0) continue;
-    const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
-    const rows = Prisma.join(stored.map((value, position) => Prisma.sql`(${id}, ${value}, ${position})`));
-    statements.push(
-      db.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)} VALUES ${rows}`,
-    );
+async function lockAndRead(tx: Tx, id: string): Promise<Webhook | null> {
+  if (getEnv().provider === "postgresql") {
+    await tx.$queryRaw`SELECT "id" FROM "Webhook" WHERE "id" = ${id} FOR UPDATE`;
   }
-  const results = await db.$transaction([...statements, db.$queryRaw<Part[]>(partsQuery([id]))]);
-  return assemble(results.at(-1) as Part[], [id])[0] ?? null;
+  return assemble(await tx.$queryRaw<Part[]>(partsQuery([id])), [id])[0] ?? null;
+}
+
+export type WriteOutcome =
+  | { status: "written"; webhook: Webhook }
+  | { status: "missing" }
+  | { status: "conflict"; current: Webhook };
+
+/**
+ * Applies the changed fields and records the change, in one transaction that holds the webhook's
+ * lock: concurrent writers take turns (each change applies whole, never a mix), a webhook deleted
+ * meanwhile is "missing" (not a foreign-key failure), and with `expectedVersion` a webhook changed
+ * since that version is a "conflict" and nothing is written. Fields equal to the stored ones are
+ * not written; a request changing nothing keeps the version and records nothing.
+ */
+export async function writeWebhook(
+  db: Db,
+  id: string,
+  fields: WebhookFields,
+  { expectedVersion, change }: { expectedVersion?: number; change: ChangeContext },
+): Promise<WriteOutcome> {
+  return db.$transaction(async (tx): Promise<WriteOutcome> => {
+    const current = await lockAndRead(tx, id);
+    if (!current) return { status: "missing" };
+    if (expectedVersion !== undefined && current.version !== expectedVersion)
+      return { status: "conflict", current };
+    const changed = FIELDS.filter(
+      (field) =>
+        fields[field] !== undefined && JSON.stringify(fields[field]) !== JSON.stringify(current[field]),
+    );
+    if (changed.length === 0) return { status: "written", webhook: current };
+    const after = {
+      ...current,
+      ...Object.fromEntries(changed.map((f) => [f, fields[f]])),
+      version: current.version + 1,
+    };
+
+    await tx.$executeRaw`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP
+      WHERE "id" = ${id}`;
+    for (const { key, table, column } of CHILD_TABLES) {
+      if (!changed.includes(key)) continue;
+      await tx.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id}`;
+      const values = after[key];
+      if (values.length === 0) continue;
+      const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
+      const rows = Prisma.join(stored.map((value, position) => Prisma.sql`(${id}, ${value}, ${position})`));
+      await tx.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)} VALUES ${rows}`;
+    }
+    const action =
+      change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
+    await tx.$executeRaw(recordChange({ ...change, action }, current, after));
+    return { status: "written", webhook: after };
+  }, TRANSACTION_OPTIONS);
+}
+
+/** Deletes the webhook (if still at `expectedVersion`, when given) and records it, in one transaction. */
+export async function removeWebhook(
+  db: Db,
+  id: string,
+  { expectedVersion, change }: { expectedVersion?: number; change: ChangeContext },
+): Promise<WriteOutcome> {
+  return db.$transaction(async (tx): Promise<WriteOutcome> => {
+    const current = await lockAndRead(tx, id);
+    if (!current) return { status: "missing" };
+    if (expectedVersion !== undefined && current.version !== expectedVersion)
+      return { status: "conflict", current };
+    await tx.$executeRaw`DELETE FROM "Webhook" WHERE "id" = ${id}`;
+    await tx.$executeRaw(recordChange({ ...change, action: "deleted" }, current, null));
+    return { status: "written", webhook: current };
+  }, TRANSACTION_OPTIONS);
 }

@@ -6,9 +6,14 @@ import {
   deleteWebhook,
   getFormOptions,
   getWebhook,
+  listWebhookHistory,
   listWebhooksPage,
+  restoreWebhookVersion,
   updateWebhook,
 } from "./webhook.service";
+
+/** The version the admin edited: a change made since is refused (PRECONDITION_FAILED). */
+const edited = z.object({ version: z.number().int() });
 
 const byId = z.object({ id: webhookId });
 
@@ -28,17 +33,54 @@ export const webhookRouter = router({
     .input(createWebhookInput)
     .input(z.object({ clientId: z.string() }))
     .mutation(({ ctx, input: { clientId, ...input } }) =>
-      createWebhook({ principal: ctx.principal, clientId, input }),
+      createWebhook({ principal: ctx.principal, clientId, input, origin: ctx.origin }),
     ),
 
   update: protectedProcedure
     .input(updateWebhookInput)
-    .input(byId)
-    .mutation(({ ctx, input: { id, ...input } }) =>
-      updateWebhook({ principal: ctx.principal, webhookId: id, input }),
+    .input(byId.extend(edited.shape))
+    .mutation(({ ctx, input: { id, version, ...input } }) =>
+      updateWebhook({
+        principal: ctx.principal,
+        webhookId: id,
+        input,
+        expectedVersion: version,
+        origin: ctx.origin,
+      }),
     ),
 
-  delete: protectedProcedure
-    .input(byId)
-    .mutation(({ ctx, input }) => deleteWebhook({ principal: ctx.principal, webhookId: input.id })),
+  delete: protectedProcedure.input(byId.extend(edited.shape)).mutation(({ ctx, input }) =>
+    deleteWebhook({
+      principal: ctx.principal,
+      webhookId: input.id,
+      expectedVersion: input.version,
+      origin: ctx.origin,
+    }),
+  ),
+
+  history: protectedProcedure
+    .input(
+      byId.extend({ cursor: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100) }),
+    )
+    .query(async ({ ctx, input }) => {
+      const items = await listWebhookHistory({
+        principal: ctx.principal,
+        webhookId: input.id,
+        limit: input.limit,
+        offset: input.cursor,
+      });
+      return { items, nextCursor: items.length === input.limit ? input.cursor + input.limit : null };
+    }),
+
+  restore: protectedProcedure
+    .input(byId.extend(edited.shape).extend({ changeId: z.string() }))
+    .mutation(({ ctx, input }) =>
+      restoreWebhookVersion({
+        principal: ctx.principal,
+        webhookId: input.id,
+        changeId: input.changeId,
+        expectedVersion: input.version,
+        origin: ctx.origin,
+      }),
+    ),
 });

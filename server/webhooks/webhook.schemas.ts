@@ -1,12 +1,13 @@
 /**
  * The webhook input schemas, shared by the edit form (browser), the tRPC procedures and the REST
- * handlers. Imports nothing but zod so the browser bundle can take it whole.
+ * handlers. Imports only zod and validator.js's isURL, so the browser bundle can take it whole.
  *
  * The public API must answer with the original service's class-validator messages, one per failed
  * rule, including its quirks: a value that is not an array fails every array rule and is also
  * checked against the element rule itself. So each field is a list of rules, each a predicate and
  * its exact message, run in order on the raw value; only a value that passes them all is typed.
  */
+import isURL from "validator/es/lib/isURL";
 import { z } from "zod";
 
 export const WEBHOOK_EVENTS = [
@@ -61,15 +62,14 @@ const isArray = (name: string): Rule => ({
   passes: Array.isArray,
 });
 
-export function isSecureUrl(value: unknown): boolean {
-  if (!isString(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" && url.hostname !== "" && value.trim() === value;
-  } catch {
-    return false;
-  }
-}
+/**
+ * Exactly the original's rule: class-validator's `IsUrl({ protocols: ['https'], require_protocol:
+ * true })` is validator.js `isURL` with these options, so the same library decides here, in the
+ * browser and on the server (a domain with a top-level domain or an IP, no underscores, no
+ * trailing dot, at most 2083 characters).
+ */
+const isSecureUrl = (value: unknown): boolean =>
+  isString(value) && isURL(value, { protocols: ["https"], require_protocol: true });
 
 const parsedUrl = (value: unknown): URL | null =>
   isString(value) && URL.canParse(value) ? new URL(value) : null;

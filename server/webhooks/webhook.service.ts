@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Principal } from "../auth/principal";
-import { sealSecret } from "../crypto/sealed-secrets";
+import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
 import { isForbiddenLiteralUrl, PRIVATE_URL_MESSAGE } from "../deliveries/ssrf-guard";
 import { getEnv } from "../env";
@@ -18,8 +18,18 @@ import {
   type UpdateWebhookInput,
   webhookId as webhookIdSchema,
 } from "./webhook.schemas";
+import { type FieldChange, type RequestOrigin, recordChange } from "./webhook-history";
 import { generateSecret } from "./webhook-secret";
-import { findVisibleId, grantedFacilityIds, readWebhooks, type Webhook, writeWebhook } from "./webhook-sql";
+import {
+  findVisibleId,
+  grantedFacilityIds,
+  readWebhooks,
+  removeWebhook,
+  type Webhook,
+  type WebhookFields,
+  type WriteOutcome,
+  writeWebhook,
+} from "./webhook-sql";
 
 export type { Webhook };
 /** A webhook as lists show it: never its secrets, which only the edit page of one webhook receives. */
@@ -131,10 +141,12 @@ export async function createWebhook({
   principal,
   input,
   clientId,
+  origin,
 }: {
   principal: Principal;
   input: CreateWebhookInput;
   clientId?: string;
+  origin?: RequestOrigin;
 }): Promise<Webhook> {
   assertDeliverableUrl(input.url);
   const db = getDb();
@@ -142,27 +154,36 @@ export async function createWebhook({
   const facilities = await resolveFacilities(db, principal.userId, input.facilities ?? []);
   await assertBelowWebhookLimit(db, ownerClientId);
   // The id is chosen here because each secret is sealed bound to it.
-  const id = randomUUID();
-  await db.webhook.create({
-    data: {
-      id,
-      url: input.url,
-      clientId: ownerClientId,
-      events: { createMany: { data: positioned("event", input.events) } },
-      facilities: { createMany: { data: positioned("facilityId", facilities) } },
-      secrets: {
-        createMany: {
-          data: positioned(
-            "value",
-            (input.secrets ?? [generateSecret()]).map((secret) => sealSecret(secret, id)),
-          ),
+  const webhook: Webhook = {
+    id: randomUUID(),
+    url: input.url,
+    events: input.events,
+    clientId: ownerClientId,
+    facilities,
+    secrets: input.secrets ?? [generateSecret()],
+    version: 1,
+  };
+  await db.$transaction([
+    db.webhook.create({
+      data: {
+        id: webhook.id,
+        url: webhook.url,
+        clientId: ownerClientId,
+        events: { createMany: { data: positioned("event", webhook.events) } },
+        facilities: { createMany: { data: positioned("facilityId", facilities) } },
+        secrets: {
+          createMany: {
+            data: positioned(
+              "value",
+              webhook.secrets.map((secret) => sealSecret(secret, webhook.id)),
+            ),
+          },
         },
       },
-    },
-    select: { id: true },
-  });
-  const [webhook] = await readWebhooks(db, [id]);
-  if (!webhook) throw webhookNotFound(); // deleted in the instant since
+      select: { id: true },
+    }),
+    db.$executeRaw(recordChange({ principal, origin, action: "created" }, null, webhook)),
+  ]);
   return webhook;
 }
 
@@ -188,34 +209,64 @@ async function findOwnedClientId(db: Db, userId: string, clientId: string | unde
   return client.id;
 }
 
+const modifiedMeanwhile = () => new AppError("PRECONDITION_FAILED", "Webhook was modified by someone else");
+
+/** The written webhook, or the refusal the outcome calls for. */
+function written(outcome: WriteOutcome): Webhook {
+  if (outcome.status === "missing") throw webhookNotFound(); // deleted since it was checked
+  if (outcome.status === "conflict") throw modifiedMeanwhile();
+  return outcome.webhook;
+}
+
 /**
  * Absent fields stay as they are. The checks (404, then 403) run before any write, so a refused
- * update changes nothing; the writes and the read-back are one transaction.
+ * update changes nothing. With `expectedVersion` (REST If-Match, the form's version) a webhook
+ * changed since that version is refused (412) and nothing is written.
  */
 export async function updateWebhook({
   principal,
   webhookId,
   input,
+  expectedVersion,
+  origin,
+  action,
 }: {
   principal: Principal;
   webhookId: string;
   input: UpdateWebhookInput;
+  expectedVersion?: number;
+  origin?: RequestOrigin;
+  /** What the history calls the change, when it is not a plain update (a restore). */
+  action?: string;
 }): Promise<Webhook> {
   assertDeliverableUrl(input.url);
   const db = getDb();
   const id = await findVisibleWebhookId(db, principal, webhookId);
   const facilities = input.facilities && (await resolveFacilities(db, principal.userId, input.facilities));
-  const webhook = await writeWebhook(db, id, { ...input, facilities });
-  if (!webhook) throw webhookNotFound(); // deleted since it was checked
-  return webhook;
+  return written(
+    await writeWebhook(
+      db,
+      id,
+      { ...input, facilities },
+      { expectedVersion, change: { principal, origin, action } },
+    ),
+  );
 }
 
-export async function deleteWebhook({ principal, webhookId }: { principal: Principal; webhookId: string }) {
-  // One statement: the ownership check is part of the delete.
-  const { count } = webhookIdSchema.safeParse(webhookId).success
-    ? await getDb().webhook.deleteMany({ where: { id: webhookId, ...visibleTo(principal) } })
-    : { count: 0 };
-  if (count === 0) throw webhookNotFound();
+export async function deleteWebhook({
+  principal,
+  webhookId,
+  expectedVersion,
+  origin,
+}: {
+  principal: Principal;
+  webhookId: string;
+  expectedVersion?: number;
+  origin?: RequestOrigin;
+}): Promise<void> {
+  const db = getDb();
+  const id = await findVisibleWebhookId(db, principal, webhookId);
+  written(await removeWebhook(db, id, { expectedVersion, change: { principal, origin } }));
 }
 
 /** What the edit form offers: the facilities the user can access and the clients they own. */
@@ -234,4 +285,93 @@ export async function getFormOptions({ principal }: { principal: Principal }) {
     }),
   ]);
   return { facilities, clients };
+}
+
+export type WebhookHistoryEntry = {
+  id: string;
+  webhookId: string;
+  version: number;
+  action: string;
+  actor: string;
+  ip: string;
+  userAgent: string;
+  changes: FieldChange[];
+  createdAt: string;
+  /** Whether "Restore this version" can put this state back (not for a deletion). */
+  restorable: boolean;
+};
+
+/**
+ * A webhook's changes, newest first — deleted webhooks' included, so only by owner: a client reads
+ * its own webhooks' history, a user that of the clients they own. 404 when there is none to see.
+ */
+export async function listWebhookHistory({
+  principal,
+  webhookId,
+  limit,
+  offset,
+}: {
+  principal: Principal;
+  webhookId: string;
+  limit: number;
+  offset: number;
+}): Promise<WebhookHistoryEntry[]> {
+  if (!webhookIdSchema.safeParse(webhookId).success) throw webhookNotFound();
+  const db = getDb();
+  const owners = principal.clientId
+    ? [principal.clientId]
+    : (await db.apiClient.findMany({ where: { ownerId: principal.userId }, select: { id: true } })).map(
+        (c) => c.id,
+      );
+  const where = { webhookId, clientId: { in: owners } };
+  const rows = await db.webhookChange.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { version: "desc" }, { id: "asc" }],
+    take: limit,
+    skip: offset,
+  });
+  // Paging past the end answers []; a webhook with no history the caller may see does not exist for them.
+  if (rows.length === 0 && (await db.webhookChange.count({ where })) === 0) throw webhookNotFound();
+  return rows.map(({ snapshot, changes, createdAt, clientId: _, ...row }) => ({
+    ...row,
+    changes: JSON.parse(changes) as FieldChange[],
+    createdAt: createdAt.toISOString(),
+    restorable: snapshot !== null,
+  }));
+}
+
+/**
+ * Puts a recorded version back: a new change through the same checks as any update (facility
+ * access, the URL rules, the version the admin saw), recorded as "restored".
+ */
+export async function restoreWebhookVersion({
+  principal,
+  webhookId,
+  changeId,
+  expectedVersion,
+  origin,
+}: {
+  principal: Principal;
+  webhookId: string;
+  changeId: string;
+  expectedVersion?: number;
+  origin?: RequestOrigin;
+}): Promise<Webhook> {
+  const id = await findVisibleWebhookId(getDb(), principal, webhookId);
+  const change = await getDb().webhookChange.findFirst({ where: { id: changeId, webhookId: id } });
+  if (!change?.snapshot) throw new AppError("NOT_FOUND", "That version cannot be restored");
+  const snapshot = JSON.parse(change.snapshot) as Required<WebhookFields>;
+  return updateWebhook({
+    principal,
+    webhookId: id,
+    input: {
+      url: snapshot.url,
+      events: snapshot.events as UpdateWebhookInput["events"],
+      facilities: snapshot.facilities,
+      secrets: snapshot.secrets.map((sealed) => openSecret(sealed, id)),
+    },
+    expectedVersion,
+    origin,
+    action: "restored",
+  });
 }
