@@ -93,7 +93,8 @@ test("a refusal from the server is shown on the form, and a facility the admin l
   await getDb().facilityAccess.delete({
     where: { userId_facilityId: { userId: tenant.user.id, facilityId: first } },
   });
-  await page.getByLabel("URL").fill("https://receiver.example/moved");
+  // Changing the facilities sends them, the lost one included: the server refuses.
+  await page.getByLabel(`${second} `).check();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(
     page.getByRole("alert").filter({ hasText: `You do not have access to facility ${first}` }),

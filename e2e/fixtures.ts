@@ -5,14 +5,14 @@ import { createTenant, type Tenant } from "../tests/helpers";
 type Fixtures = {
   /** A facility admin of their own (3 facilities, one API client), fresh for each test. */
   tenant: Tenant;
-  /** One webhook of the tenant's client: shift.created on their first facility. */
-  webhook: Webhook;
+  /** One webhook of the tenant's client (shift.created on their first facility), as REST shows it. */
+  webhook: Omit<Webhook, "version">;
   /** A page signed in as the tenant through the login form, on the webhooks list. */
   signedInPage: Page;
   /** The signed-in page, on the webhook's edit page. */
   editPage: Page;
   /** The tenant's webhooks as the REST API lists them to their API client. */
-  webhooksOverApi: () => Promise<Webhook[]>;
+  webhooksOverApi: () => Promise<Omit<Webhook, "version">[]>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -21,16 +21,15 @@ export const test = base.extend<Fixtures>({
     await use(await createTenant(3));
   },
   webhook: async ({ tenant }, use) => {
-    await use(
-      await createWebhook({
-        principal: tenant.clientPrincipal,
-        input: {
-          url: "https://receiver.example/hooks",
-          events: ["shift.created"],
-          facilities: [tenant.facilityIds[0] ?? ""],
-        },
-      }),
-    );
+    const { version: _, ...webhook } = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: {
+        url: "https://receiver.example/hooks",
+        events: ["shift.created"],
+        facilities: [tenant.facilityIds[0] ?? ""],
+      },
+    });
+    await use(webhook);
   },
   signedInPage: async ({ page, tenant }, use) => {
     await page.goto("/login");

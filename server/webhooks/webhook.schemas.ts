@@ -7,7 +7,7 @@
  * checked against the element rule itself. So each field is a list of rules, each a predicate and
  * its exact message, run in order on the raw value; only a value that passes them all is typed.
  */
-import isURL from "validator/es/lib/isURL";
+import isURL from "validator/lib/isURL.js";
 import { z } from "zod";
 
 export const WEBHOOK_EVENTS = [

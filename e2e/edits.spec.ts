@@ -1,0 +1,100 @@
+import { signIn } from "../server/auth/sessions";
+import { expect, test } from "./fixtures";
+
+test("with scripts off, the edit page shows every stored value", async ({
+  browser,
+  baseURL,
+  tenant,
+  webhook,
+}) => {
+  const session = await signIn({ email: tenant.user.email, password: tenant.password });
+  if (!session.ok) throw new Error(session.error);
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  await context.addCookies([{ name: "session", value: session.token, url: baseURL ?? "" }]);
+  const page = await context.newPage();
+  await page.goto(`/webhooks/${webhook.id}`);
+
+  await expect(page.getByLabel("URL")).toHaveValue(webhook.url);
+  await expect(page.getByLabel("shift.created", { exact: true })).toBeChecked();
+  await expect(page.getByLabel("shift.cancelled", { exact: true })).not.toBeChecked();
+  await expect(page.getByLabel(`${webhook.facilities[0]} `)).toBeChecked();
+  await expect(page.getByLabel(`${tenant.facilityIds[1]} `)).not.toBeChecked();
+  await expect(page.getByLabel("Secret 1", { exact: true })).toHaveValue(webhook.secrets[0] ?? "");
+  await context.close();
+});
+
+test("two admins editing one webhook: the second save sees what changed and can reload or overwrite", async ({
+  browser,
+  editPage: first,
+  tenant,
+  webhook,
+  webhooksOverApi,
+}) => {
+  // A colleague opens the same webhook and moves its URL.
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await second.goto("/login");
+  await second.getByLabel("Email").fill(tenant.user.email);
+  await second.getByLabel("Password").fill(tenant.password);
+  await second.getByRole("button", { name: "Sign in" }).click();
+  await expect(second).toHaveURL(/\/webhooks$/);
+  await second.goto(`/webhooks/${webhook.id}`);
+  await second.getByLabel("URL").fill("https://receiver.example/moved");
+  await second.getByRole("button", { name: "Save" }).click();
+  await expect(second.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+
+  // The first admin, still on the old version, changes the events.
+  await first.getByLabel("shift.cancelled", { exact: true }).check();
+  await first.getByRole("button", { name: "Save" }).click();
+  const conflict = first.getByRole("alert").filter({ hasText: "changed by someone else" });
+  await expect(conflict).toBeVisible();
+  const urlRow = conflict.getByRole("row").filter({ hasText: "URL" });
+  await expect(urlRow).toContainText(webhook.url);
+  await expect(urlRow).toContainText("https://receiver.example/moved");
+  await expect(first.getByLabel("shift.cancelled", { exact: true })).toBeChecked(); // the admin's input is kept
+
+  await conflict.getByRole("button", { name: "Overwrite" }).click();
+  await expect(first.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+  // Only what the first admin changed was written: the colleague's URL stays.
+  expect(await webhooksOverApi()).toEqual([
+    { ...webhook, url: "https://receiver.example/moved", events: ["shift.created", "shift.cancelled"] },
+  ]);
+
+  // Now the colleague is behind: Reload takes the stored webhook into the form.
+  await second.getByLabel("shift.report.created", { exact: true }).check();
+  await second.getByRole("button", { name: "Save" }).click();
+  const secondConflict = second.getByRole("alert").filter({ hasText: "changed by someone else" });
+  await expect(secondConflict.getByRole("row").filter({ hasText: "Events" })).toBeVisible();
+  await secondConflict.getByRole("button", { name: "Reload" }).click();
+  await expect(secondConflict).toBeHidden();
+  await expect(second.getByLabel("shift.cancelled", { exact: true })).toBeChecked();
+  await expect(second.getByLabel("shift.report.created", { exact: true })).not.toBeChecked();
+  await other.close();
+});
+
+test("the History tab lists each change, and Restore puts an earlier version back", async ({
+  editPage: page,
+  tenant,
+  webhook,
+  webhooksOverApi,
+}) => {
+  await page.getByLabel("URL").fill("https://receiver.example/second");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+
+  await page.getByRole("tab", { name: "History" }).click();
+  const entries = page.getByRole("list", { name: "Changes, newest first" }).getByRole("listitem");
+  await expect(entries).toHaveCount(2);
+  await expect(entries.nth(0)).toContainText("Updated · version 2");
+  await expect(entries.nth(0)).toContainText(tenant.user.email);
+  await expect(entries.nth(0)).toContainText("https://receiver.example/second");
+  await expect(entries.nth(1)).toContainText("Created · version 1");
+
+  await entries.nth(1).getByRole("button", { name: "Restore version 1" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Restore" }).click();
+  await expect(entries).toHaveCount(3);
+  await expect(entries.nth(0)).toContainText("Restored · version 3");
+  expect(await webhooksOverApi()).toEqual([webhook]);
+  await page.getByRole("tab", { name: "Settings" }).click();
+  await expect(page.getByLabel("URL")).toHaveValue(webhook.url);
+});
