@@ -98,3 +98,26 @@ test("the History tab lists each change, and Restore puts an earlier version bac
   await page.getByRole("tab", { name: "Settings" }).click();
   await expect(page.getByLabel("URL")).toHaveValue(webhook.url);
 });
+
+test("what the admin types into the URL before scripts have loaded is kept when they start", async ({
+  signedInPage: page,
+  webhook,
+}) => {
+  // Hold the page's scripts until the admin has typed, as a slow connection would.
+  const held: (() => Promise<void>)[] = [];
+  let holding = true;
+  await page.route("**/_next/static/chunks/**", (route) =>
+    holding ? void held.push(() => route.continue()) : route.continue(),
+  );
+  await page.goto(`/webhooks/${webhook.id}`, { waitUntil: "commit" });
+  const url = page.getByLabel("URL");
+  await expect(url).toHaveValue(webhook.url); // in the HTML already
+  await url.fill("https://receiver.example/typed-early");
+  expect(held.length).toBeGreaterThan(0); // the scripts really were waiting
+  holding = false;
+  await Promise.all(held.map((release) => release()));
+  // Scripts are running once the Save button answers; the typed URL survived hydration.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
+  await expect(url).toHaveValue("https://receiver.example/typed-early");
+});

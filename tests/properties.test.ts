@@ -1,0 +1,341 @@
+/**
+ * Property-based tests (fast-check): generated bodies, headers, ids and query strings — valid,
+ * nearly valid and hostile — against every REST operation and the tRPC procedures. Whatever comes
+ * in: never a 5xx, always the contract's envelope, a refused request changes nothing, an accepted
+ * one stores exactly what it answers, and one tenant never touches another's data.
+ *
+ * `npm test` runs a fixed seed; `npm run fuzz` runs longer with a random seed, which it prints
+ * (FUZZ_SEED=<seed> FUZZ_RUNS=<n> replays one).
+ */
+// Thousands of requests from one client: the rate limit (tested in limits.test.ts) is off here.
+process.env.API_RATE_LIMIT_PER_MINUTE = "0";
+
+import { TRPCError } from "@trpc/server";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as historyRoute from "../app/api/v2/public/webhooks/facility/[webhookId]/history/route";
+import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
+import * as collection from "../app/api/v2/public/webhooks/facility/route";
+import * as logsRoute from "../app/api/v2/public/webhooks/logs/route";
+import { createContextInner } from "../server/trpc/init";
+import { createCaller } from "../server/trpc/root";
+import { WEBHOOK_EVENTS } from "../server/webhooks/webhook.schemas";
+import { createTenant, type Tenant } from "./helpers";
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const settings = { seed: SEED, numRuns: RUNS, endOnFailure: true };
+
+const BASE = "http://localhost/api/v2/public/webhooks/facility";
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+const routes = {
+  list: collection.GET as unknown as Handler,
+  create: collection.POST as unknown as Handler,
+  read: item.GET as unknown as Handler,
+  patch: item.PATCH as unknown as Handler,
+  remove: item.DELETE as unknown as Handler,
+  history: historyRoute.GET as unknown as Handler,
+  logs: logsRoute.GET as unknown as Handler,
+};
+
+async function call(
+  handler: Handler,
+  url: string,
+  {
+    method = "GET",
+    token,
+    body,
+    headers = {},
+    webhookId = "",
+  }: {
+    method?: string;
+    token?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    webhookId?: string;
+  },
+) {
+  const request = new Request(url, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      "content-type": "application/json",
+      ...headers,
+    },
+    body,
+  });
+  const response = await handler(request, { params: Promise.resolve({ webhookId }) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+}
+
+/** The contract's envelope for a refusal: its status, a message, the right `error` word. */
+function expectEnvelope(status: number, body: Record<string, unknown> | null) {
+  expect(status).toBeLessThan(500);
+  if (status < 400) return;
+  expect(body).toMatchObject({ statusCode: status });
+  expect(typeof body?.message === "string" || Array.isArray(body?.message)).toBe(true);
+}
+
+const listOf = async (tenant: Tenant) => (await call(routes.list, BASE, { token: tenant.client.token })).body;
+
+// --- generators ---------------------------------------------------------------------------------
+
+const hostileValue = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.double(),
+  fc.string(),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.constant("__proto__"),
+  fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 4 }),
+  fc.dictionary(fc.string(), fc.anything({ maxDepth: 1 }), { maxKeys: 3 }),
+);
+const validUrl = fc
+  .tuple(
+    fc.constantFrom("a", "hooks", "receiver-1"),
+    fc.constantFrom("example.com", "example.org"),
+    fc.webPath(),
+  )
+  .map(([sub, domain, path]) => `https://${sub}.${domain}${path}`);
+const nearlyValidUrl = fc.oneof(
+  validUrl.map((u) => u.replace("https://", "http://")),
+  validUrl.map((u) => u.replace("https://", "https://user:pw@")),
+  fc.constantFrom(
+    "https://localhost/x",
+    "https://no-tld/x",
+    "https://a_b.example.com/",
+    "https://example.com./x",
+    "https://",
+  ),
+  fc.constant(`https://example.com/${"a".repeat(2100)}`),
+);
+const events = fc.subarray([...WEBHOOK_EVENTS], { minLength: 1, maxLength: 4 });
+const secret = fc.string({
+  minLength: 16,
+  maxLength: 40,
+  unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"),
+});
+
+function patchBody(tenant: Tenant) {
+  const field = <T>(valid: fc.Arbitrary<T>, nearly: fc.Arbitrary<unknown>) =>
+    fc.option(fc.oneof({ weight: 3, arbitrary: valid }, nearly, hostileValue), { nil: undefined });
+  return fc.record(
+    {
+      url: field(validUrl, nearlyValidUrl),
+      events: field(events, fc.constantFrom([], ["shift.nope"], "shift.created")),
+      facilities: field(fc.subarray(tenant.facilityIds), fc.constantFrom(["P-not-mine"], [5], "P-1")),
+      secrets: field(
+        fc.array(secret, { minLength: 1, maxLength: 2 }),
+        fc.constantFrom([], ["short"], ["a".repeat(200)]),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+const rawBody = (tenant: Tenant) =>
+  fc.oneof(
+    { weight: 4, arbitrary: patchBody(tenant).map((b) => JSON.stringify(b)) },
+    fc.string(),
+    fc.json(),
+    fc.constantFrom("", "null", "[]", "{", '{"url": "https://a.example.com"', "\u0000"),
+  );
+
+// --- properties ---------------------------------------------------------------------------------
+
+let alice: Tenant;
+let bob: Tenant;
+let webhookId: string;
+
+beforeAll(async () => {
+  alice = await createTenant(2);
+  bob = await createTenant(1);
+  const created = await call(routes.create, BASE, {
+    method: "POST",
+    token: alice.client.token,
+    body: JSON.stringify({ url: "https://alice.example.com/hook", events: ["shift.created"] }),
+  });
+  webhookId = (created.body?.data as { id: string }).id;
+});
+
+describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
+  it("PATCH: never a 5xx; a refusal changes nothing; an acceptance stores exactly what it answers", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rawBody(alice),
+        fc.option(fc.oneof(fc.constant('"1"'), fc.string()), { nil: undefined }),
+        async (body, ifMatch) => {
+          const before = await listOf(alice);
+          const answer = await call(routes.patch, `${BASE}/${webhookId}`, {
+            method: "PATCH",
+            token: alice.client.token,
+            body,
+            webhookId,
+            headers: ifMatch === undefined ? {} : { "if-match": ifMatch },
+          });
+          expectEnvelope(answer.status, answer.body);
+          const after = await listOf(alice);
+          if (answer.status === 201) {
+            const saved = answer.body?.data as Record<string, unknown>;
+            expect((after?.data as unknown[]).find((w) => (w as { id: string }).id === webhookId)).toEqual(
+              saved,
+            );
+            // Each field sent is stored as sent (`facilities: []` meaning every facility the caller has).
+            const sent = body.trim() === "" ? {} : (JSON.parse(body) as Record<string, unknown>); // empty means {}
+            for (const [field, value] of Object.entries(sent)) {
+              if (!["url", "events", "facilities", "secrets"].includes(field)) continue;
+              const empty = field === "facilities" && Array.isArray(value) && value.length === 0;
+              expect(saved[field]).toEqual(empty ? [...alice.facilityIds].sort() : value);
+            }
+          } else {
+            expect([400, 403, 412, 413]).toContain(answer.status);
+            expect(after).toEqual(before);
+          }
+        },
+      ),
+      settings,
+    );
+  }, 120_000);
+
+  it("POST: never a 5xx; a refusal creates nothing; an acceptance lists exactly what it answers", async () => {
+    await fc.assert(
+      fc.asyncProperty(rawBody(bob), async (body) => {
+        const before = await listOf(bob);
+        const answer = await call(routes.create, BASE, { method: "POST", token: bob.client.token, body });
+        expectEnvelope(answer.status, answer.body);
+        const after = (await listOf(bob))?.data as unknown[];
+        if (answer.status === 201) {
+          expect(after.at(-1)).toEqual(answer.body?.data);
+          await call(routes.remove, `${BASE}/${(answer.body?.data as { id: string }).id}`, {
+            method: "DELETE",
+            token: bob.client.token,
+            webhookId: (answer.body?.data as { id: string }).id,
+          });
+        } else expect(after).toEqual(before?.data);
+      }),
+      settings,
+    );
+  }, 120_000);
+
+  it("another tenant's token never reads, changes or deletes the webhook, whatever the id or body", async () => {
+    const ids = fc.oneof(
+      fc.constant(webhookId),
+      fc.uuid(),
+      fc.string(),
+      fc.constantFrom("%", "..", "%E0%A4%A"),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        ids,
+        rawBody(bob),
+        fc.constantFrom("read", "patch", "remove", "history") as fc.Arbitrary<
+          "read" | "patch" | "remove" | "history"
+        >,
+        async (id, body, operation) => {
+          const before = await listOf(alice);
+          const method = { read: "GET", patch: "PATCH", remove: "DELETE", history: "GET" }[operation];
+          const answer = await call(routes[operation], `${BASE}/x`, {
+            method,
+            token: bob.client.token,
+            body: method === "PATCH" ? body : undefined,
+            webhookId: id,
+          });
+          expectEnvelope(answer.status, answer.body);
+          if (id === webhookId) expect([400, 404, 413]).toContain(answer.status);
+          expect(await listOf(alice)).toEqual(before);
+        },
+      ),
+      settings,
+    );
+  }, 120_000);
+
+  it("query strings of the log and history APIs answer 200 or the contract's 400", async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.constantFrom("-1", "101", "1e3", "ASC", "2026-01-01"),
+    );
+    const query = fc.dictionary(
+      fc.constantFrom(
+        "limit",
+        "offset",
+        "eventType",
+        "startDate",
+        "endDate",
+        "sortDirection",
+        "facilitiesIds",
+        "x",
+      ),
+      value,
+      { maxKeys: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(query, fc.boolean(), async (params, history) => {
+        const search = new URLSearchParams(params).toString();
+        const answer = history
+          ? await call(routes.history, `${BASE}/${webhookId}/history?${search}`, {
+              token: alice.client.token,
+              webhookId,
+            })
+          : await call(routes.logs, `http://localhost/api/v2/public/webhooks/logs?${search}`, {
+              token: alice.client.token,
+            });
+        expectEnvelope(answer.status, answer.body);
+        expect([200, 400]).toContain(answer.status);
+      }),
+      settings,
+    );
+  }, 120_000);
+
+  it("tRPC: whatever the input, an answer or a client error, and a refusal changes nothing", async () => {
+    const caller = createCaller(createContextInner({ principal: alice.userPrincipal }));
+    const newTarget = async () =>
+      (
+        await caller.webhooks.create({
+          clientId: alice.client.clientId,
+          url: "https://t.example.com/x",
+          events: ["all"],
+        })
+      ).id;
+    let target = await newTarget();
+    const TARGET = "(the target webhook)";
+    const inputs = fc.record(
+      {
+        id: fc.oneof(fc.constant(TARGET), fc.string()),
+        version: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer(), hostileValue),
+      },
+      { requiredKeys: [] },
+    );
+    const procedures = fc.constantFrom("update", "delete", "byId", "history", "restore") as fc.Arbitrary<
+      "update" | "delete" | "byId" | "history" | "restore"
+    >;
+    await fc.assert(
+      fc.asyncProperty(inputs, patchBody(alice), procedures, async ({ id, ...rest }, body, procedure) => {
+        const before = await listOf(alice);
+        const input = {
+          ...body,
+          ...rest,
+          id: id === TARGET ? target : id,
+          changeId: "x",
+          limit: 10,
+        } as never;
+        const error = await (caller.webhooks[procedure] as (input: never) => Promise<unknown>)(input).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        if (error) {
+          expect(error).toBeInstanceOf(TRPCError);
+          expect((error as TRPCError).code).not.toBe("INTERNAL_SERVER_ERROR");
+          expect(await listOf(alice)).toEqual(before);
+        } else if (procedure === "delete") {
+          const remaining = (await listOf(alice))?.data as { id: string }[];
+          expect(remaining.some((w) => w.id === target)).toBe(false);
+          target = await newTarget();
+        }
+      }),
+      settings,
+    );
+  }, 120_000);
+});
