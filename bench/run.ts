@@ -25,13 +25,21 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
 
-type Seed = { token: string; sessionToken: string; webhookId: string; facilityIds: string[] };
+type Seed = {
+  token: string;
+  sessionToken: string;
+  webhookId: string;
+  webhookIds: string[];
+  facilityIds: string[];
+};
 type Load = {
   name: string;
   url: string;
   method: "GET" | "PATCH" | "POST";
   headers: Record<string, string>;
   body?: string;
+  /** Per-request bodies and answers (autocannon's), made afresh for each run of the load. */
+  requests?: () => autocannon.Request[];
 };
 type Measure = { rps: number; p50: number; p99: number };
 type Row = {
@@ -69,12 +77,13 @@ const stop = (child: ChildProcess) =>
     child.kill("SIGINT"); // a clean exit, so a CPU profile gets written
   });
 
-async function load({ url, method, headers, body }: Load): Promise<Measure> {
+async function load({ url, method, headers, body, requests }: Load): Promise<Measure> {
   const result = await autocannon({
     url,
     method,
     headers,
     body,
+    requests: requests?.(),
     connections: CONNECTIONS,
     duration: DURATION,
   });
@@ -84,6 +93,40 @@ async function load({ url, method, headers, body }: Load): Promise<Measure> {
     );
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/**
+ * tRPC updates as the form sends them, with the version each one edits. A request leases a
+ * webhook that no other request in flight is editing and returns it with the version its answer
+ * carried. Each run leases webhooks of its own (the REST load used the first): answers in flight
+ * when a run stops are never seen, so those webhooks' versions are unknown afterwards.
+ */
+function trpcUpdates(seed: Seed, bodies: string[]): () => autocannon.Request[] {
+  let run = 0;
+  return () => {
+    const webhooks = seed.webhookIds.slice(1 + run * CONNECTIONS, 1 + (run + 1) * CONNECTIONS);
+    run++;
+    const free = webhooks.map((id) => ({ id, version: 1, turn: 0 }));
+    type Context = { lease?: (typeof free)[number] };
+    return [
+      {
+        setupRequest: (request, context: Context) => {
+          const lease = free.shift();
+          if (!lease) throw new Error("more requests in flight than webhooks to edit");
+          context.lease = lease;
+          const body = JSON.parse(bodies[lease.turn++ % bodies.length] ?? "{}");
+          return { ...request, body: JSON.stringify({ id: lease.id, version: lease.version, ...body }) };
+        },
+        onResponse: (_status, answer, context: Context) => {
+          const { lease } = context;
+          if (!lease) return;
+          const data = (JSON.parse(answer) as { result?: { data?: { version?: number } } }).result?.data;
+          if (data?.version) lease.version = data.version;
+          free.push(lease);
+        },
+      },
+    ];
+  };
 }
 
 /** Runs each load twice, interleaved (A B C A B C), and averages each one's two runs. */
@@ -166,6 +209,10 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       events: ["shift.created", "shift.cancelled"],
       facilities: [seed.facilityIds[0]],
     });
+    // Updates alternate between two event lists, so every one of them writes (a PATCH that changes
+    // nothing writes nothing and keeps the version). Neither is one the delivery run publishes.
+    const otherPatchBody = JSON.stringify({ events: ["shift.created"], facilities: [seed.facilityIds[0]] });
+    const alternating = () => [{ body: patchBody }, { body: otherPatchBody }];
     const bearer = { authorization: `Bearer ${seed.token}`, "content-type": "application/json" };
     const patchPath = `/api/v2/public/webhooks/facility/${seed.webhookId}`;
     const patch = await alternate([
@@ -174,7 +221,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         url: api(PRODUCT_PORT, patchPath),
         method: "PATCH",
         headers: bearer,
-        body: patchBody,
+        requests: alternating,
       },
       {
         name: "floor PATCH",
@@ -188,7 +235,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         url: api(LIMIT_PORT, patchPath),
         method: "PATCH",
         headers: bearer,
-        body: patchBody,
+        requests: alternating,
       },
     ]);
     const trpc = await alternate([
@@ -197,7 +244,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         url: api(PRODUCT_PORT, "/api/trpc/webhooks.update"),
         method: "POST",
         headers: { cookie: `session=${seed.sessionToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ id: seed.webhookId, ...JSON.parse(patchBody) }),
+        requests: trpcUpdates(seed, [patchBody, otherPatchBody]),
       },
     ]);
     const list = await alternate([

@@ -31,6 +31,7 @@ console.log(
     token: client.token,
     sessionToken: session.token,
     webhookId: webhookIds[0],
+    webhookIds,
     facilityIds,
   }),
 );
