@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import type { WebhookHistoryEntry } from "@/server/webhooks/webhook.service";
 import { formatTime } from "./format-time";
+import { LoadMore } from "./load-more";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
@@ -62,13 +63,7 @@ export function WebhookHistory({ webhookId }: { webhookId: string }) {
           />
         ))}
       </ol>
-      {query.hasNextPage && (
-        <div className="mt-4 flex justify-center">
-          <Button variant="outline" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </Button>
-        </div>
-      )}
+      <LoadMore query={query} />
     </QueryStatus>
   );
 }

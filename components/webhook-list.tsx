@@ -4,10 +4,10 @@ import { useState } from "react";
 import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import type { WebhookSummary } from "@/server/webhooks/webhook.service";
 import { FilterSelect } from "./filter-select";
+import { LoadMore } from "./load-more";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
-import { Button } from "./ui/button";
 import { DataTable } from "./ui/data-table";
 
 type FirstPage = { items: WebhookSummary[]; nextCursor: string | null };
@@ -92,13 +92,7 @@ export function WebhookList({
         </DataTable>
       </QueryStatus>
 
-      {query.hasNextPage && (
-        <div className="mt-4 flex justify-center">
-          <Button variant="outline" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </Button>
-        </div>
-      )}
+      <LoadMore query={query} />
     </>
   );
 }

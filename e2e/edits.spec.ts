@@ -24,20 +24,12 @@ test("with scripts off, the edit page shows every stored value", async ({
 });
 
 test("two admins editing one webhook: the second save sees what changed and can reload or overwrite", async ({
-  browser,
   editPage: first,
-  tenant,
+  secondBrowser: second,
   webhook,
   webhooksOverApi,
 }) => {
   // A colleague opens the same webhook and moves its URL.
-  const other = await browser.newContext();
-  const second = await other.newPage();
-  await second.goto("/login");
-  await second.getByLabel("Email").fill(tenant.user.email);
-  await second.getByLabel("Password").fill(tenant.password);
-  await second.getByRole("button", { name: "Sign in" }).click();
-  await expect(second).toHaveURL(/\/webhooks$/);
   await second.goto(`/webhooks/${webhook.id}`);
   await second.getByLabel("URL").fill("https://receiver.example/moved");
   await second.getByRole("button", { name: "Save" }).click();
@@ -69,7 +61,6 @@ test("two admins editing one webhook: the second save sees what changed and can 
   await expect(secondConflict).toBeHidden();
   await expect(second.getByLabel("shift.cancelled", { exact: true })).toBeChecked();
   await expect(second.getByLabel("shift.report.created", { exact: true })).not.toBeChecked();
-  await other.close();
 });
 
 test("the History tab lists each change, and Restore puts an earlier version back", async ({

@@ -9,11 +9,21 @@ type Fixtures = {
   webhook: Omit<Webhook, "version">;
   /** A page signed in as the tenant through the login form, on the webhooks list. */
   signedInPage: Page;
+  /** The same admin signed in from a second browser (cookies of its own), on the webhooks list. */
+  secondBrowser: Page;
   /** The signed-in page, on the webhook's edit page. */
   editPage: Page;
   /** The tenant's webhooks as the REST API lists them to their API client. */
   webhooksOverApi: () => Promise<Omit<Webhook, "version">[]>;
 };
+
+async function signInThroughForm(page: Page, tenant: Tenant) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(tenant.user.email);
+  await page.getByLabel("Password").fill(tenant.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/webhooks$/);
+}
 
 export const test = base.extend<Fixtures>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring.
@@ -32,12 +42,15 @@ export const test = base.extend<Fixtures>({
     await use(webhook);
   },
   signedInPage: async ({ page, tenant }, use) => {
-    await page.goto("/login");
-    await page.getByLabel("Email").fill(tenant.user.email);
-    await page.getByLabel("Password").fill(tenant.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/webhooks$/);
+    await signInThroughForm(page, tenant);
     await use(page);
+  },
+  secondBrowser: async ({ browser, tenant }, use) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInThroughForm(page, tenant);
+    await use(page);
+    await context.close();
   },
   editPage: async ({ signedInPage, webhook }, use) => {
     await signedInPage.goto(`/webhooks/${webhook.id}`);

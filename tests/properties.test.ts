@@ -66,18 +66,24 @@ async function call(
   });
   const response = await handler(request, { params: Promise.resolve({ webhookId }) });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer };
 }
 
+/** An answer's body: the contract's `{ data }` or its refusal envelope (`{}` when empty). */
+type Answer = { data?: unknown; message?: unknown; statusCode?: number };
+type Listed = { id: string } & Record<string, unknown>;
+const dataOf = <T>(answer: Answer) => answer.data as T;
+
 /** The contract's envelope for a refusal: its status, a message, the right `error` word. */
-function expectEnvelope(status: number, body: Record<string, unknown> | null) {
+function expectEnvelope(status: number, body: Answer) {
   expect(status).toBeLessThan(500);
   if (status < 400) return;
   expect(body).toMatchObject({ statusCode: status });
-  expect(typeof body?.message === "string" || Array.isArray(body?.message)).toBe(true);
+  expect(typeof body.message === "string" || Array.isArray(body.message)).toBe(true);
 }
 
-const listOf = async (tenant: Tenant) => (await call(routes.list, BASE, { token: tenant.client.token })).body;
+const listOf = async (tenant: Tenant) =>
+  dataOf<Listed[]>((await call(routes.list, BASE, { token: tenant.client.token })).body);
 
 // --- generators ---------------------------------------------------------------------------------
 
@@ -157,7 +163,7 @@ beforeAll(async () => {
     token: alice.client.token,
     body: JSON.stringify({ url: "https://alice.example.com/hook", events: ["shift.created"] }),
   });
-  webhookId = (created.body?.data as { id: string }).id;
+  webhookId = dataOf<Listed>(created.body).id;
 });
 
 describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
@@ -178,10 +184,8 @@ describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
           expectEnvelope(answer.status, answer.body);
           const after = await listOf(alice);
           if (answer.status === 201) {
-            const saved = answer.body?.data as Record<string, unknown>;
-            expect((after?.data as unknown[]).find((w) => (w as { id: string }).id === webhookId)).toEqual(
-              saved,
-            );
+            const saved = dataOf<Listed>(answer.body);
+            expect(after.find((w) => w.id === webhookId)).toEqual(saved);
             // Each field sent is stored as sent (`facilities: []` meaning every facility the caller has).
             const sent = body.trim() === "" ? {} : (JSON.parse(body) as Record<string, unknown>); // empty means {}
             for (const [field, value] of Object.entries(sent)) {
@@ -205,15 +209,16 @@ describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
         const before = await listOf(bob);
         const answer = await call(routes.create, BASE, { method: "POST", token: bob.client.token, body });
         expectEnvelope(answer.status, answer.body);
-        const after = (await listOf(bob))?.data as unknown[];
+        const after = await listOf(bob);
         if (answer.status === 201) {
-          expect(after.at(-1)).toEqual(answer.body?.data);
-          await call(routes.remove, `${BASE}/${(answer.body?.data as { id: string }).id}`, {
+          const created = dataOf<Listed>(answer.body);
+          expect(after.at(-1)).toEqual(created);
+          await call(routes.remove, `${BASE}/${created.id}`, {
             method: "DELETE",
             token: bob.client.token,
-            webhookId: (answer.body?.data as { id: string }).id,
+            webhookId: created.id,
           });
-        } else expect(after).toEqual(before?.data);
+        } else expect(after).toEqual(before);
       }),
       settings,
     );
@@ -330,7 +335,7 @@ describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
           expect((error as TRPCError).code).not.toBe("INTERNAL_SERVER_ERROR");
           expect(await listOf(alice)).toEqual(before);
         } else if (procedure === "delete") {
-          const remaining = (await listOf(alice))?.data as { id: string }[];
+          const remaining = await listOf(alice);
           expect(remaining.some((w) => w.id === target)).toBe(false);
           target = await newTarget();
         }

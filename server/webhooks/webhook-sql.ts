@@ -138,29 +138,45 @@ export type WriteOutcome =
   | { status: "missing" }
   | { status: "conflict"; current: Webhook };
 
+type WriteOptions = { expectedVersion?: number; change: ChangeContext };
+
 /**
- * Applies the changed fields and records the change, in one transaction that holds the webhook's
- * lock: concurrent writers take turns (each change applies whole, never a mix), a webhook deleted
- * meanwhile is "missing" (not a foreign-key failure), and with `expectedVersion` a webhook changed
- * since that version is a "conflict" and nothing is written. Fields equal to the stored ones are
- * not written; a request changing nothing keeps the version and records nothing.
+ * Runs `apply` in one transaction that holds the webhook's lock: concurrent writers take turns
+ * (each change applies whole, never a mix), a webhook deleted meanwhile is "missing" (not a
+ * foreign-key failure), and with `expectedVersion` a webhook changed since that version is a
+ * "conflict" and nothing is written.
  */
-export async function writeWebhook(
+function underLock(
   db: Db,
   id: string,
-  fields: WebhookFields,
-  { expectedVersion, change }: { expectedVersion?: number; change: ChangeContext },
+  expectedVersion: number | undefined,
+  apply: (tx: Tx, current: Webhook) => Promise<Webhook>,
 ): Promise<WriteOutcome> {
   return db.$transaction(async (tx): Promise<WriteOutcome> => {
     const current = await lockAndRead(tx, id);
     if (!current) return { status: "missing" };
     if (expectedVersion !== undefined && current.version !== expectedVersion)
       return { status: "conflict", current };
+    return { status: "written", webhook: await apply(tx, current) };
+  }, TRANSACTION_OPTIONS);
+}
+
+/**
+ * Applies the changed fields and records the change (see `underLock`). Fields equal to the stored
+ * ones are not written; a request changing nothing keeps the version and records nothing.
+ */
+export function writeWebhook(
+  db: Db,
+  id: string,
+  fields: WebhookFields,
+  { expectedVersion, change }: WriteOptions,
+) {
+  return underLock(db, id, expectedVersion, async (tx, current) => {
     const changed = FIELDS.filter(
       (field) =>
         fields[field] !== undefined && JSON.stringify(fields[field]) !== JSON.stringify(current[field]),
     );
-    if (changed.length === 0) return { status: "written", webhook: current };
+    if (changed.length === 0) return current;
     const after = {
       ...current,
       ...Object.fromEntries(changed.map((f) => [f, fields[f]])),
@@ -181,23 +197,15 @@ export async function writeWebhook(
     const action =
       change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
     await tx.$executeRaw(recordChange({ ...change, action }, current, after));
-    return { status: "written", webhook: after };
-  }, TRANSACTION_OPTIONS);
+    return after;
+  });
 }
 
-/** Deletes the webhook (if still at `expectedVersion`, when given) and records it, in one transaction. */
-export async function removeWebhook(
-  db: Db,
-  id: string,
-  { expectedVersion, change }: { expectedVersion?: number; change: ChangeContext },
-): Promise<WriteOutcome> {
-  return db.$transaction(async (tx): Promise<WriteOutcome> => {
-    const current = await lockAndRead(tx, id);
-    if (!current) return { status: "missing" };
-    if (expectedVersion !== undefined && current.version !== expectedVersion)
-      return { status: "conflict", current };
+/** Deletes the webhook and records it (see `underLock`). */
+export function removeWebhook(db: Db, id: string, { expectedVersion, change }: WriteOptions) {
+  return underLock(db, id, expectedVersion, async (tx, current) => {
     await tx.$executeRaw`DELETE FROM "Webhook" WHERE "id" = ${id}`;
     await tx.$executeRaw(recordChange({ ...change, action: "deleted" }, current, null));
-    return { status: "written", webhook: current };
-  }, TRANSACTION_OPTIONS);
+    return current;
+  });
 }
