@@ -1,7 +1,7 @@
 "use client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useId, useState, useSyncExternalStore } from "react";
 import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { createWebhookInput, updateWebhookInput, WEBHOOK_EVENTS } from "@/server/webhooks/webhook.schemas";
@@ -49,6 +49,8 @@ const EVENT_OPTIONS = WEBHOOK_EVENTS.map((event) => ({
   description: EVENT_DESCRIPTIONS[event],
 }));
 
+const subscribeToNothing = () => () => {};
+
 /** Creates a webhook (no `webhook`) or edits one; validates with the same schema as the API. */
 export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
   const router = useRouter();
@@ -59,6 +61,13 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
   const [serverErrors, setServerErrors] = useState<string[]>([]);
   // The stored webhook this form edits: its version goes with every save, its values tell what changed.
   const [base, setBase] = useState(webhook);
+  // False in the server's HTML: until scripts run, Save stays disabled, so neither a click nor Enter
+  // submits the form natively (which would reload the page and lose what was typed).
+  const hydrated = useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
   // Set when a save met a change made meanwhile: the webhook as it is now.
   const [conflict, setConflict] = useState<Webhook | null>(null);
   const initialValues = webhook
@@ -260,9 +269,12 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
 
       <div className="flex items-center justify-between border-t border-slate-200 pt-6">
         <div className="flex items-center gap-3">
-          <Button type="submit" disabled={pending}>
+          <Button type="submit" disabled={pending || !hydrated}>
             {webhook ? "Save" : "Create webhook"}
           </Button>
+          <noscript>
+            <span className="text-sm text-slate-600">Saving needs JavaScript.</span>
+          </noscript>
           <p role="status" className="text-sm text-green-700">
             {status}
           </p>

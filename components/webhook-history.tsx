@@ -110,10 +110,10 @@ function HistoryEntry({
         )}
       </div>
       {entry.changes.length > 0 && (
-        <table className="mt-3 w-full text-left text-xs">
+        <table className="mt-3 w-full table-fixed text-left text-xs">
           <thead className="text-slate-500">
             <tr>
-              <th className="pr-3 font-medium">Field</th>
+              <th className="w-24 pr-3 font-medium">Field</th>
               <th className="pr-3 font-medium">Before</th>
               <th className="font-medium">After</th>
             </tr>

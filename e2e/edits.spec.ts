@@ -103,12 +103,16 @@ test("what the admin types into the URL before scripts have loaded is kept when 
   await page.goto(`/webhooks/${webhook.id}`, { waitUntil: "commit" });
   const url = page.getByLabel("URL");
   await expect(url).toHaveValue(webhook.url); // in the HTML already
+  await expect(page.getByRole("button", { name: "Save" })).toBeDisabled();
   await url.fill("https://receiver.example/typed-early");
   expect(held.length).toBeGreaterThan(0); // the scripts really were waiting
   holding = false;
   await Promise.all(held.map((release) => release()));
-  // Scripts are running once the Save button answers; the typed URL survived hydration.
-  await page.getByRole("button", { name: "Save" }).click();
+  // Save is enabled once scripts run (disabled in the HTML, so nothing submits before then).
+  const save = page.getByRole("button", { name: "Save" });
+  await expect(save).toBeEnabled();
+  await expect(url).toHaveValue("https://receiver.example/typed-early");
+  await save.click();
   await expect(page.getByRole("status").filter({ hasText: "Webhook saved" })).toBeVisible();
   await expect(url).toHaveValue("https://receiver.example/typed-early");
 });
