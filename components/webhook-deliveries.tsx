@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import { FilterSelect } from "./filter-select";
+import { LoadMore } from "./load-more";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
@@ -19,24 +20,32 @@ const STATUS_STYLE: Record<string, string> = {
   pending: "bg-amber-100 text-amber-800",
 };
 
-/** The Deliveries tab: recent deliveries of one webhook, live while any is pending. */
+const PAGE_SIZE = 50;
+
+/** The Deliveries tab: a webhook's deliveries, newest first and paged, live while any is pending. */
 export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string; facilities: string[] }) {
   const [eventType, setEventType] = useState<WebhookEventName | "">("");
   const [facilityId, setFacilityId] = useState("");
   const [status, setStatus] = useState<Status | "">("");
   const [since, setSince] = useState("");
   const utils = trpc.useUtils();
-  const query = trpc.deliveries.list.useQuery(
+  const query = trpc.deliveries.list.useInfiniteQuery(
     {
       webhookId,
       eventType: eventType || undefined,
       facilityId: facilityId || undefined,
       status: (status || undefined) as "pending" | "success" | "failure" | undefined,
       since: since || undefined,
+      limit: PAGE_SIZE,
     },
-    // Poll while attempts are still to come, so the table follows them without a reload.
-    { refetchInterval: (q) => (q.state.data?.some((d) => d.status === "pending") ? 2_000 : false) },
+    {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+      // Poll while attempts are still to come, so the list follows them without a reload.
+      refetchInterval: (q) =>
+        q.state.data?.pages.some((page) => page.items.some((d) => d.status === "pending")) ? 2_000 : false,
+    },
   );
+  const deliveries = query.data?.pages.flatMap((page) => page.items) ?? [];
   const resend = trpc.deliveries.resend.useMutation({
     onSuccess: () => {
       toast.success("Resend queued");
@@ -82,14 +91,14 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
       <QueryStatus
         query={query}
         what="deliveries"
-        isEmpty={query.data?.length === 0}
+        isEmpty={deliveries.length === 0}
         empty="No deliveries yet."
       >
         <ul
           className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
           aria-label="Deliveries"
         >
-          {query.data?.map((delivery) => (
+          {deliveries.map((delivery) => (
             <DeliveryRow
               key={delivery.id}
               delivery={delivery}
@@ -98,6 +107,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
             />
           ))}
         </ul>
+        <LoadMore query={query} />
       </QueryStatus>
     </div>
   );

@@ -82,3 +82,18 @@ test("the Deliveries tab follows a failing delivery live to its final failure, a
     await receiver.close();
   }
 });
+
+test("the Deliveries tab shows the newest 50 first, and Load more brings the rest", async ({
+  editPage: page,
+  tenant,
+}) => {
+  for (let i = 0; i < 55; i++) {
+    await publishEvent({ eventType: "shift.created", facilityId: tenant.facilityIds[0], data: { i } });
+  }
+  await page.getByRole("tab", { name: "Deliveries" }).click();
+  const deliveries = page.getByRole("list", { name: "Deliveries" }).getByRole("listitem");
+  await expect(deliveries).toHaveCount(50);
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(deliveries).toHaveCount(55);
+  await expect(page.getByRole("button", { name: "Load more" })).toBeHidden();
+});

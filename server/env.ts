@@ -56,6 +56,18 @@ const envSchema = z.object({
             .filter(Boolean),
         ),
     ),
+  /** The only ports deliveries may connect to (hosts in WEBHOOK_ALLOWED_HOSTS excepted). */
+  WEBHOOK_ALLOWED_PORTS: z
+    .string()
+    .default("443,8443")
+    .transform((value, ctx) => {
+      const ports = value.split(",").map((part) => Number(part.trim()));
+      if (ports.some((port) => !Number.isInteger(port) || port < 1 || port > 65_535)) {
+        ctx.addIssue({ code: "custom", message: 'must be port numbers like "443,8443"' });
+        return z.NEVER;
+      }
+      return new Set(ports);
+    }),
   /** "embedded" runs a delivery worker inside the web server; "off" leaves it to `npm run worker`. */
   WEBHOOK_WORKER: z.enum(["embedded", "off"]).default("embedded"),
   /** Delivery logs older than this are purged (the original service keeps 14 days). */

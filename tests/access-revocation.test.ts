@@ -84,14 +84,14 @@ describe("taking a facility away from a user", () => {
     expect(await logFacilities(tenant)).toEqual([f2]);
     const tab = await listWebhookDeliveries({
       principal: tenant.userPrincipal,
-      input: { webhookId: webhook.id },
+      input: { webhookId: webhook.id, limit: 50 },
     });
-    expect(tab.map((d) => d.facilityId)).toEqual([f2]);
+    expect(tab.items.map((d) => d.facilityId)).toEqual([f2]);
     const filtered = await listWebhookDeliveries({
       principal: tenant.userPrincipal,
-      input: { webhookId: webhook.id, facilityId: f1 },
+      input: { webhookId: webhook.id, facilityId: f1, limit: 50 },
     });
-    expect(filtered).toEqual([]);
+    expect(filtered.items).toEqual([]);
     await expect(resendDelivery({ principal: tenant.userPrincipal, deliveryId: lost.id })).rejects.toThrow(
       "Delivery not found",
     );

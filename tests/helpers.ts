@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
 import type { Principal } from "../server/auth/principal";
 
@@ -22,3 +23,12 @@ export async function createTenant(facilityCount = 2) {
 }
 
 export type Tenant = Awaited<ReturnType<typeof createTenant>>;
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -9,7 +9,10 @@ export type Received = { path: string; headers: Record<string, string>; body: st
  * /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200,
  * or 503 while `setDown(true)`.
  */
-export async function startReceiver({ certFile, keyFile }: { certFile: string; keyFile: string }) {
+export async function startReceiver(
+  { certFile, keyFile }: { certFile: string; keyFile: string },
+  listenPort = 0,
+) {
   const received: Received[] = [];
   let down = false;
   const held: (() => void)[] = [];
@@ -34,7 +37,7 @@ export async function startReceiver({ certFile, keyFile }: { certFile: string; k
       });
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     received,

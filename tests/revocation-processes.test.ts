@@ -5,23 +5,14 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalFromSession, signIn } from "../server/auth/sessions";
-import { createTenant, type Tenant } from "./helpers";
+import { createTenant, freePort, type Tenant } from "./helpers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const REVOCATION_BOUND_MS = 5_000;
 const built = fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 type AppServer = { url: string; process: ChildProcess };
 

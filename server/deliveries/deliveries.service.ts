@@ -1,5 +1,5 @@
 /**
- * Deliveries as the admin sees them on a webhook's edit page: the latest ones with every attempt,
+ * Deliveries as the admin sees them on a webhook's edit page: newest first, a page at a time, each with every attempt,
  * "Resend" (a new attempt now, also after the final failure) and "Send test event".
  */
 import { randomUUID } from "node:crypto";
@@ -10,8 +10,6 @@ import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import type { WebhookDeliveriesInput } from "./delivery.schemas";
 import { sendSigned } from "./worker";
-
-const LATEST = 50;
 
 export async function listWebhookDeliveries({
   principal,
@@ -32,10 +30,13 @@ export async function listWebhookDeliveries({
       createdAt: input.since ? { gte: new Date(input.since) } : undefined,
     },
     include: { event: { select: { body: true } }, attemptRows: { orderBy: { attempt: "asc" } } },
-    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-    take: LATEST,
+    // Both descending: the (webhookId, createdAt, id) index then gives the order without a sort.
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    ...(input.cursor && { cursor: { id: input.cursor }, skip: 1 }),
   });
-  return rows.map((d) => ({
+  const page = rows.slice(0, input.limit);
+  const items = page.map((d) => ({
     id: d.id,
     eventType: d.eventType,
     facilityId: d.facilityId,
@@ -51,8 +52,9 @@ export async function listWebhookDeliveries({
       createdAt: a.createdAt.toISOString(),
     })),
   }));
+  return { items, nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }
-export type WebhookDelivery = Awaited<ReturnType<typeof listWebhookDeliveries>>[number];
+export type WebhookDelivery = Awaited<ReturnType<typeof listWebhookDeliveries>>["items"][number];
 
 export async function resendDelivery({
   principal,

@@ -83,5 +83,8 @@ export const webhookDeliveriesInput = z.object({
   status: z.enum(["pending", "success", "failure"]).optional(),
   /** Only deliveries created on or after this day (YYYY-MM-DD). */
   since: z.iso.date().optional(),
+  /** The last delivery of the previous page. */
+  cursor: z.uuid().optional(),
+  limit: z.number().int().min(1).max(100).default(50),
 });
 export type WebhookDeliveriesInput = z.output<typeof webhookDeliveriesInput>;

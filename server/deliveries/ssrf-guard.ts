@@ -51,6 +51,18 @@ export function guardedLookup(allowedHosts: Set<string>): LookupFunction {
 
 export const PRIVATE_URL_MESSAGE = "url must not point to a private or internal address";
 
+/** The port a URL connects to: its own, or https's 443. */
+const portOf = (url: URL) => Number(url.port || 443);
+
+/** Deliveries connect only to WEBHOOK_ALLOWED_PORTS, so they cannot be aimed at other services. */
+export function isForbiddenPort(url: string, allowedHosts: Set<string>, allowedPorts: Set<number>): boolean {
+  const parsed = new URL(url);
+  return !allowedHosts.has(parsed.hostname) && !allowedPorts.has(portOf(parsed));
+}
+
+export const portMessage = (allowedPorts: Set<number>) =>
+  `url must use one of the allowed ports: ${[...allowedPorts].join(", ")}`;
+
 /** A URL whose host is a forbidden IP literal can never be delivered to: refuse it when saved. */
 export function isForbiddenLiteralUrl(url: string, allowedHosts: Set<string>): boolean {
   const { hostname } = new URL(url);

@@ -12,7 +12,7 @@ import { Prisma } from "../generated/sqlite/client";
 import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
 import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { purgeExpiredLogs } from "./delivery-log.service";
-import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl } from "./ssrf-guard";
+import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl, isForbiddenPort } from "./ssrf-guard";
 
 export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
 const PURGE_EVERY_MS = 3_600_000;
@@ -55,23 +55,59 @@ async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<stri
   return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
+const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/;
+
+/**
+ * What the tenant is told about a failed connection: a category, never the raw error (raw texts
+ * help map what our egress address can reach). The raw error goes to the server log.
+ */
+function describeFailure(error: unknown, url: string, timeoutMs: number): string {
   const cause = (error as { cause?: unknown }).cause ?? error;
-  if ((error as Error).name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
-  if (cause instanceof ForbiddenTargetError) return cause.message;
-  const code = (cause as { code?: string }).code;
-  return `${code ? `${code}: ` : ""}${(cause as Error).message ?? String(cause)}`;
+  const code = (cause as { code?: string }).code ?? "";
+  const category =
+    (error as Error).name === "TimeoutError"
+      ? `timeout: no answer within ${timeoutMs} ms`
+      : cause instanceof ForbiddenTargetError
+        ? "refused by policy: the host resolves to a private or internal address"
+        : code === "ENOTFOUND" || code === "EAI_AGAIN"
+          ? "DNS: the host name could not be resolved"
+          : code === "ECONNREFUSED"
+            ? "connection refused"
+            : TLS_CODE.test(code)
+              ? "TLS: the receiver's certificate or handshake was refused"
+              : "connection error: the connection failed or was closed";
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      msg: "delivery attempt failed",
+      host: new URL(url).host,
+      category,
+      code,
+      detail: String((cause as Error).message ?? cause),
+    }),
+  );
+  return category;
 }
 
 /** One POST: no redirects followed, a timeout, the status and the first 4 KB of the answer. */
 async function post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
-  const { WEBHOOK_TIMEOUT_MS: timeoutMs, WEBHOOK_ALLOWED_HOSTS: allowed } = getEnv();
+  const {
+    WEBHOOK_TIMEOUT_MS: timeoutMs,
+    WEBHOOK_ALLOWED_HOSTS: allowed,
+    WEBHOOK_ALLOWED_PORTS: ports,
+  } = getEnv();
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   // An IP literal is connected to without a lookup, so it is checked here.
   if (isForbiddenLiteralUrl(url, allowed)) {
-    const { hostname } = new URL(url);
-    return { status: null, excerpt: new ForbiddenTargetError(hostname, hostname).message, latencyMs: 0 };
+    return { status: null, excerpt: "refused by policy: a private or internal address", latencyMs: 0 };
+  }
+  if (isForbiddenPort(url, allowed, ports)) {
+    return {
+      status: null,
+      excerpt: `refused by policy: port ${new URL(url).port} is not allowed`,
+      latencyMs: 0,
+    };
   }
   try {
     const response = await fetch(url, {
@@ -84,7 +120,7 @@ async function post(url: string, body: string, headers: Record<string, string>):
     });
     return { status: response.status, excerpt: await readExcerpt(response.body), latencyMs: elapsed() };
   } catch (error) {
-    return { status: null, excerpt: describeFailure(error, timeoutMs), latencyMs: elapsed() };
+    return { status: null, excerpt: describeFailure(error, url, timeoutMs), latencyMs: elapsed() };
   }
 }
 
@@ -228,13 +264,21 @@ export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {
 export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> } {
   let stopping = false;
   let wake: (() => void) | undefined;
-  let lastPurge = 0;
+  // The retention purge runs beside the delivery loop, never inside it: deliveries keep flowing
+  // however long a purge takes. One at a time.
+  let purging: Promise<unknown> | null = null;
+  const purge = () => {
+    purging ??= purgeExpiredLogs()
+      .catch((error) => console.error("delivery log purge:", error))
+      .finally(() => {
+        purging = null;
+      });
+  };
+  purge();
+  const purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+  purgeTimer.unref();
   const loop = async () => {
     while (!stopping) {
-      if (Date.now() - lastPurge > PURGE_EVERY_MS) {
-        lastPurge = Date.now();
-        await purgeExpiredLogs().catch((error) => console.error("delivery log purge:", error));
-      }
       const attempted = await runDueDeliveries().catch((error) => {
         console.error("delivery worker:", error);
         return 0;
@@ -251,8 +295,9 @@ export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> 
   return {
     stop: async () => {
       stopping = true;
+      clearInterval(purgeTimer);
       wake?.();
-      await running;
+      await Promise.all([running, purging]);
     },
   };
 }

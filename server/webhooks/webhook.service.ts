@@ -8,7 +8,12 @@ import type { z } from "zod";
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
-import { isForbiddenLiteralUrl, PRIVATE_URL_MESSAGE } from "../deliveries/ssrf-guard";
+import {
+  isForbiddenLiteralUrl,
+  isForbiddenPort,
+  PRIVATE_URL_MESSAGE,
+  portMessage,
+} from "../deliveries/ssrf-guard";
 import { getEnv } from "../env";
 import { AppError, webhookNotFound } from "../errors";
 import type { Prisma } from "../generated/sqlite/client";
@@ -69,11 +74,11 @@ async function resolveFacilities(db: Db, userId: string, requested: string[]): P
   return requested;
 }
 
-/** Saving a URL that could never be delivered to (a private IP literal) is refused up front. */
+/** Saving a URL that could never be delivered to (a private IP literal, a port not allowed) is refused up front. */
 function assertDeliverableUrl(url: string | undefined) {
-  if (url && isForbiddenLiteralUrl(url, getEnv().WEBHOOK_ALLOWED_HOSTS)) {
-    throw new AppError("BAD_REQUEST", [PRIVATE_URL_MESSAGE]);
-  }
+  const { WEBHOOK_ALLOWED_HOSTS: hosts, WEBHOOK_ALLOWED_PORTS: ports } = getEnv();
+  if (url && isForbiddenLiteralUrl(url, hosts)) throw new AppError("BAD_REQUEST", [PRIVATE_URL_MESSAGE]);
+  if (url && isForbiddenPort(url, hosts, ports)) throw new AppError("BAD_REQUEST", [portMessage(ports)]);
 }
 
 /** The webhook's id if the principal may see it; 404 otherwise, and for an id that is not a UUID. */
