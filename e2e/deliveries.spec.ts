@@ -84,16 +84,26 @@ test("the Deliveries tab follows a failing delivery live to its final failure, a
 });
 
 test("the Deliveries tab shows the newest 50 first, and Load more brings the rest", async ({
-  editPage: page,
+  signedInPage: page,
   tenant,
 }) => {
-  for (let i = 0; i < 55; i++) {
-    await publishEvent({ eventType: "shift.created", facilityId: tenant.facilityIds[0], data: { i } });
+  const receiver = await startReceiver(E2E_TLS);
+  try {
+    const webhook = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: receiver.url("/paged"), events: ["shift.scheduled"], facilities: tenant.facilityIds },
+    });
+    for (let i = 0; i < 55; i++) {
+      await publishEvent({ eventType: "shift.scheduled", facilityId: tenant.facilityIds[0], data: { i } });
+    }
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole("tab", { name: "Deliveries" }).click();
+    const deliveries = page.getByRole("list", { name: "Deliveries" }).getByRole("listitem");
+    await expect(deliveries).toHaveCount(50);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect(deliveries).toHaveCount(55);
+    await expect(page.getByRole("button", { name: "Load more" })).toBeHidden();
+  } finally {
+    await receiver.close();
   }
-  await page.getByRole("tab", { name: "Deliveries" }).click();
-  const deliveries = page.getByRole("list", { name: "Deliveries" }).getByRole("listitem");
-  await expect(deliveries).toHaveCount(50);
-  await page.getByRole("button", { name: "Load more" }).click();
-  await expect(deliveries).toHaveCount(55);
-  await expect(page.getByRole("button", { name: "Load more" })).toBeHidden();
 });
