@@ -16,7 +16,7 @@ import { DELIVERY_ID_HEADER, runDueDeliveries } from "../server/deliveries/worke
 import { AppError } from "../server/errors";
 import { verifySignature } from "../server/webhooks/signature";
 import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
-import { createWebhook } from "../server/webhooks/webhook.service";
+import { createWebhook, updateWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, freePort, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 
@@ -177,5 +177,40 @@ describe("delivery", () => {
     });
     expect(seen).toEqual(expected.map((d) => d.id));
     expect(seen).toHaveLength(12);
+  });
+
+  it("sends each attempt to the webhook's URL at that moment, and records it on the attempt", async () => {
+    const [f1] = tenant.facilityIds as [string];
+    const webhook = await hook("/fail/compromised", ["shift.request.cancelled"], [f1]);
+    const { eventId } = await publishEvent({
+      eventType: "shift.request.cancelled",
+      facilityId: f1,
+      data: {},
+    });
+    const now = Date.now();
+    await runDueDeliveries({ now });
+    // The admin replaces the endpoint before the retry is due.
+    await updateWebhook({
+      principal: tenant.clientPrincipal,
+      webhookId: webhook.id,
+      input: { url: receiver.url("/replaced") },
+    });
+    await runDueDeliveries({ now: now + 1_500 });
+    const [delivery] = await attemptsOf(eventId);
+    expect(delivery?.status).toBe("success");
+    expect(delivery?.attemptRows.map((a) => [a.attempt, a.url])).toEqual([
+      [1, receiver.url("/fail/compromised")],
+      [2, receiver.url("/replaced")],
+    ]);
+    const retried = receiver.received.filter((r) => r.headers["webhook-delivery-id"] === delivery?.id);
+    expect(retried.map((r) => r.path)).toEqual(["/fail/compromised", "/replaced"]);
+    const tab = await listWebhookDeliveries({
+      principal: tenant.userPrincipal,
+      input: { webhookId: webhook.id, limit: 10 },
+    });
+    expect(tab.items[0]?.attempts.map((a) => a.url)).toEqual([
+      receiver.url("/fail/compromised"),
+      receiver.url("/replaced"),
+    ]);
   });
 });

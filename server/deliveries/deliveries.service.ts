@@ -44,6 +44,7 @@ export async function listWebhookDeliveries({
     createdAt: d.createdAt.toISOString(),
     payload: d.event.body,
     attempts: d.attemptRows.map((a) => ({
+      url: a.url || d.url,
       attempt: a.attempt,
       responseStatus: a.responseStatus,
       responseBody: a.responseBody,

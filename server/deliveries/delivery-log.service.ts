@@ -58,7 +58,7 @@ export async function searchDeliveryLog({
       requestPayload,
       responseStatus: attempt.responseStatus,
       responseBody: attempt.responseBody,
-      url: delivery.url,
+      url: attempt.url || delivery.url,
     });
     const [first, ...later] = delivery.attemptRows;
     return {

@@ -166,22 +166,25 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
   });
   const secretsOf = (webhookId: string) =>
     secretRows.filter((s) => s.webhookId === webhookId).map((s) => openSecret(s.value, s.webhookId));
-  const allowed = await stillAllowedDeliveryIds(deliveries.map((d) => d.id));
+  const targets = await currentTargets(deliveries.map((d) => d.id));
 
   const attempts = await Promise.all(
     deliveries.map(async (delivery) => {
       const secrets = secretsOf(delivery.webhookId);
       // Access taken away after publishing stops the delivery too; nothing is sent.
+      const target = targets.get(delivery.id);
       const refusal =
         secrets.length === 0
           ? "the webhook was deleted"
-          : allowed.has(delivery.id)
+          : target
             ? null
             : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
+      // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
+      const url = withoutCredentials(target ?? delivery.url);
       const { signature, outcome } = refusal
         ? { signature: "", outcome: { status: null, excerpt: refusal, latencyMs: 0 } }
         : await sendSigned({
-            url: delivery.url,
+            url,
             body: delivery.event.body,
             secrets,
             deliveryId: delivery.id,
@@ -200,6 +203,7 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
         attempt,
         signature,
         outcome,
+        url,
         status,
         dueAtMs: status === "pending" ? BigInt(now + (retryDelay ?? 0)) : null,
       };
@@ -209,13 +213,14 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
   const succeeded = attempts.filter((a) => a.status === "success").map((a) => a.delivery.id);
   await db.$transaction([
     db.deliveryAttempt.createMany({
-      data: attempts.map(({ delivery, attempt, signature, outcome }) => ({
+      data: attempts.map(({ delivery, attempt, signature, outcome, url }) => ({
         deliveryId: delivery.id,
         attempt,
         signature,
         responseStatus: outcome.status,
         responseBody: outcome.excerpt,
         latencyMs: outcome.latencyMs,
+        url,
       })),
     }),
     // Successes, the common case, in one statement; the others each have their own due time.
@@ -235,19 +240,20 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
 }
 
 /**
- * Which of these deliveries may still be sent: the webhook's client is not revoked, its owner is
- * not disabled and can still access the delivery's facility (the fan-out's rule, checked again at
- * send time).
+ * Where each of these deliveries goes now — its webhook's current URL — for those that may still
+ * be sent: the webhook exists, its client is not revoked, its owner is not disabled and can still
+ * access the delivery's facility (the fan-out's rule, checked again at send time).
  */
-async function stillAllowedDeliveryIds(deliveryIds: string[]): Promise<Set<string>> {
-  if (deliveryIds.length === 0) return new Set();
-  const rows = await getDb().$queryRaw<{ id: string }[]>`
-    SELECT d."id" FROM "Delivery" d
-    JOIN "ApiClient" c ON c."id" = d."clientId" AND c."revokedAt" IS NULL
+async function currentTargets(deliveryIds: string[]): Promise<Map<string, string>> {
+  if (deliveryIds.length === 0) return new Map();
+  const rows = await getDb().$queryRaw<{ id: string; url: string }[]>`
+    SELECT d."id", w."url" FROM "Delivery" d
+    JOIN "Webhook" w ON w."id" = d."webhookId"
+    JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
     JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
     JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
     WHERE d."id" IN (${Prisma.join(deliveryIds)})`;
-  return new Set(rows.map((row) => row.id));
+  return new Map(rows.map((row) => [row.id, row.url]));
 }
 
 /** One pass: claims what is due at `now` and attempts it. Returns how many attempts were made. */
