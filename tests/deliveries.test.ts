@@ -16,7 +16,7 @@ import { DELIVERY_ID_HEADER, runDueDeliveries } from "../server/deliveries/worke
 import { AppError } from "../server/errors";
 import { verifySignature } from "../server/webhooks/signature";
 import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
-import { createWebhook, updateWebhook } from "../server/webhooks/webhook.service";
+import { createWebhook, deleteWebhook, updateWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, freePort, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 
@@ -196,7 +196,7 @@ describe("delivery", () => {
       input: { url: receiver.url("/replaced") },
     });
     await runDueDeliveries({ now: now + 1_500 });
-    const [delivery] = await attemptsOf(eventId);
+    const delivery = (await attemptsOf(eventId)).find((d) => d.webhookId === webhook.id);
     expect(delivery?.status).toBe("success");
     expect(delivery?.attemptRows.map((a) => [a.attempt, a.url])).toEqual([
       [1, receiver.url("/fail/compromised")],
@@ -212,5 +212,17 @@ describe("delivery", () => {
       receiver.url("/fail/compromised"),
       receiver.url("/replaced"),
     ]);
+  });
+
+  it("ends a deleted webhook's pending deliveries as failures with that reason, sending nothing", async () => {
+    const [f1] = tenant.facilityIds as [string];
+    const webhook = await hook("/deleted", ["shift.report.rejected"], [f1]);
+    const { eventId } = await publishEvent({ eventType: "shift.report.rejected", facilityId: f1, data: {} });
+    await deleteWebhook({ principal: tenant.clientPrincipal, webhookId: webhook.id });
+    await runDueDeliveries();
+    const delivery = (await attemptsOf(eventId)).find((d) => d.webhookId === webhook.id);
+    expect(delivery?.status).toBe("failure");
+    expect(delivery?.attemptRows.map((a) => a.responseBody)).toEqual(["the webhook was deleted"]);
+    expect(receiver.received.filter((r) => r.path === "/deleted")).toEqual([]);
   });
 });
