@@ -4,7 +4,12 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore } from "react";
 import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
 import { toast } from "sonner";
-import { createWebhookInput, updateWebhookInput, WEBHOOK_EVENTS } from "@/server/webhooks/webhook.schemas";
+import {
+  createWebhookInput,
+  differingFields,
+  updateWebhookInput,
+  WEBHOOK_EVENTS,
+} from "@/server/webhooks/webhook.schemas";
 import type { Webhook } from "@/server/webhooks/webhook.service";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
 import { CheckboxGroup } from "./checkbox-group";
@@ -20,7 +25,6 @@ import { Label } from "./ui/label";
 type FormValues = { url: string; events: string[]; facilities: string[]; secrets: string[] };
 type Options = { facilities: { id: string; name: string }[]; clients: { id: string; name: string }[] };
 
-const FIELDS = ["url", "events", "facilities", "secrets"] as const;
 const FIELD_LABELS: Record<keyof FormValues, string> = {
   url: "URL",
   events: "Events",
@@ -34,10 +38,6 @@ const valuesOf = (webhook: Webhook): FormValues => ({
   facilities: webhook.facilities,
   secrets: webhook.secrets,
 });
-
-/** The fields whose values differ between two states of the form. */
-const differingFields = (a: FormValues, b: FormValues) =>
-  FIELDS.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
 
 /** Only what the admin changed, so saving an events change never rewrites secrets set meanwhile. */
 const changesFrom = (base: Webhook, values: FormValues): Partial<FormValues> =>

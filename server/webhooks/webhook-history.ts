@@ -7,6 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { sealSecret } from "../crypto/sealed-secrets";
 import { Prisma } from "../generated/sqlite/client";
+import { differingFields } from "./webhook.schemas";
 import type { Webhook } from "./webhook-sql";
 
 /** Where a request came from, as the history records it. */
@@ -29,14 +30,11 @@ const shown = (field: string, value: unknown) =>
   field === "secrets" && Array.isArray(value) ? value.map((s) => secretFingerprint(String(s))) : value;
 
 function fieldChanges(before: Webhook | null, after: Webhook | null): FieldChange[] {
-  const fields = ["url", "events", "facilities", "secrets"] as const;
-  return fields
-    .filter((field) => JSON.stringify(before?.[field] ?? null) !== JSON.stringify(after?.[field] ?? null))
-    .map((field) => ({
-      field,
-      before: shown(field, before?.[field] ?? null),
-      after: shown(field, after?.[field] ?? null),
-    }));
+  return differingFields(before, after).map((field) => ({
+    field,
+    before: shown(field, before?.[field] ?? null),
+    after: shown(field, after?.[field] ?? null),
+  }));
 }
 
 /**

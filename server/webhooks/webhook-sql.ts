@@ -9,7 +9,7 @@ import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
-import type { WebhookEventName } from "./webhook.schemas";
+import { differingFields, type WebhookEventName } from "./webhook.schemas";
 import { type ChangeContext, recordChange } from "./webhook-history";
 
 export type Webhook = {
@@ -108,8 +108,6 @@ export async function grantedFacilityIds(
 }
 
 export type WebhookFields = { url?: string; events?: string[]; facilities?: string[]; secrets?: string[] };
-type Field = keyof WebhookFields;
-const FIELDS: Field[] = ["url", "events", "facilities", "secrets"];
 
 const CHILD_TABLES = [
   { key: "events", table: "WebhookEvent", column: "event" },
@@ -172,10 +170,7 @@ export function writeWebhook(
   { expectedVersion, change }: WriteOptions,
 ) {
   return underLock(db, id, expectedVersion, async (tx, current) => {
-    const changed = FIELDS.filter(
-      (field) =>
-        fields[field] !== undefined && JSON.stringify(fields[field]) !== JSON.stringify(current[field]),
-    );
+    const changed = differingFields(current, fields).filter((field) => fields[field] !== undefined);
     if (changed.length === 0) return current;
     const after = {
       ...current,

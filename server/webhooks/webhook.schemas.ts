@@ -25,6 +25,20 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
+/** A webhook's editable fields, in the order the contract reports them. */
+export const WEBHOOK_FIELDS = ["url", "events", "facilities", "secrets"] as const;
+export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
+
+/**
+ * The fields whose values differ between two states of a webhook (either may be absent: before a
+ * create, after a delete). One rule for the form's conflict view, the write and the history.
+ */
+export const differingFields = (
+  a: Partial<Record<WebhookField, unknown>> | null,
+  b: Partial<Record<WebhookField, unknown>> | null,
+): WebhookField[] =>
+  WEBHOOK_FIELDS.filter((field) => JSON.stringify(a?.[field] ?? null) !== JSON.stringify(b?.[field] ?? null));
+
 export const MAX_SECRETS = 2;
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 128;
