@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import type { WebhookDeliveriesInput } from "./delivery.schemas";
@@ -114,7 +115,7 @@ export async function sendTestEvent({
     createdBy: { userId: "test", email: "test@example.com" },
   };
   const { outcome } = await sendSigned({
-    url: webhook.url,
+    url: withoutCredentials(webhook.url), // a URL stored before credentials were refused
     body: JSON.stringify({ data, eventType: "shift.created" }),
     secrets: webhook.secrets,
     deliveryId: `test-${randomUUID()}`,

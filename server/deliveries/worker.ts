@@ -139,8 +139,7 @@ export async function sendSigned({
   now?: number;
 }): Promise<{ signature: string; outcome: Outcome }> {
   const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
-  // Deliveries queued before credentials in URLs were refused must not carry them into error texts.
-  const outcome = await post(withoutCredentials(url), body, {
+  const outcome = await post(url, body, {
     "content-type": "application/json",
     "user-agent": "facility-webhooks",
     [SIGNATURE_HEADER]: signature,
@@ -180,6 +179,7 @@ export async function attemptDeliveries(deliveryIds: string[], now = Date.now())
             ? null
             : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
       // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
+      // Credentials in URLs stored before they were refused go neither out nor into the log.
       const url = withoutCredentials(target ?? delivery.url);
       const { signature, outcome } = refusal
         ? { signature: "", outcome: { status: null, excerpt: refusal, latencyMs: 0 } }
