@@ -5,7 +5,7 @@
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { getEnv } from "../env";
-import { accessibleFacilityIds } from "../webhooks/webhook.service";
+import { accessibleFacilityIds, ownedClientIds } from "../webhooks/webhook.service";
 import type { DeliveryLogQuery } from "./delivery.schemas";
 
 type AttemptFields = {
@@ -37,7 +37,7 @@ export async function searchDeliveryLog({
     where: {
       ...(principal.clientId
         ? { clientId: principal.clientId }
-        : { clientId: { in: await ownedClientIds(principal.userId) } }),
+        : { clientId: { in: await ownedClientIds(getDb(), principal.userId) } }),
       attempts: { gt: 0 },
       // Only facilities the caller can access now: taking access away hides their deliveries too.
       facilityId: { in: facilityIds },
@@ -68,11 +68,6 @@ export async function searchDeliveryLog({
       status: delivery.status === "success" ? "success" : "failure",
     };
   });
-}
-
-async function ownedClientIds(userId: string): Promise<string[]> {
-  const clients = await getDb().apiClient.findMany({ where: { ownerId: userId }, select: { id: true } });
-  return clients.map((c) => c.id);
 }
 
 /** Rows deleted per statement: each batch is short, so API writes never wait long behind a purge. */

@@ -63,6 +63,12 @@ export async function accessibleFacilityIds(db: Db, userId: string): Promise<str
   return rows.map((r) => r.facilityId);
 }
 
+/** Every API client the user owns, revoked ones included (their logs and history stay the user's). */
+export async function ownedClientIds(db: Db, userId: string): Promise<string[]> {
+  const clients = await db.apiClient.findMany({ where: { ownerId: userId }, select: { id: true } });
+  return clients.map((c) => c.id);
+}
+
 /** `[]` means every facility the user can access; any other id must be one of them (403 otherwise). */
 async function resolveFacilities(db: Db, userId: string, requested: string[]): Promise<string[]> {
   if (requested.length === 0) return accessibleFacilityIds(db, userId);
@@ -323,11 +329,7 @@ export async function listWebhookHistory({
 }): Promise<WebhookHistoryEntry[]> {
   if (!webhookIdSchema.safeParse(webhookId).success) throw webhookNotFound();
   const db = getDb();
-  const owners = principal.clientId
-    ? [principal.clientId]
-    : (await db.apiClient.findMany({ where: { ownerId: principal.userId }, select: { id: true } })).map(
-        (c) => c.id,
-      );
+  const owners = principal.clientId ? [principal.clientId] : await ownedClientIds(db, principal.userId);
   const where = { webhookId, clientId: { in: owners } };
   const rows = await db.webhookChange.findMany({
     where,
