@@ -48,14 +48,14 @@ export function tooManyRequests(retryAfterMs: number): AppError {
   return error;
 }
 
-/** Parses input with a schema; 400 with each issue's message (for inputs outside the contract). */
+/**
+ * Parses input with a schema (query strings, CLI and account inputs — not the contract's bodies,
+ * which toContractMessages reports); 400 with each distinct issue message.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success)
-    throw new AppError(
-      "BAD_REQUEST",
-      parsed.error.issues.map((i) => i.message),
-    );
+    throw new AppError("BAD_REQUEST", [...new Set(parsed.error.issues.map((i) => i.message))]);
   return parsed.data;
 }
 

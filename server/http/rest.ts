@@ -53,14 +53,6 @@ async function readLimited(request: Request): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** Parses query parameters with a schema; 400 with each distinct message on failure. */
-export function parseQuery<S extends z.ZodType>(schema: S, params: Record<string, unknown>): z.output<S> {
-  const parsed = schema.safeParse(params);
-  if (!parsed.success)
-    throw new AppError("BAD_REQUEST", [...new Set(parsed.error.issues.map((i) => i.message))]);
-  return parsed.data;
-}
-
 /** Parses the request body with a shared schema; 400 with the contract's message list on failure. */
 export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
   const parsed = schema.safeParse(await readJson(request));

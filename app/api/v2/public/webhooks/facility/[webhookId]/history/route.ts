@@ -1,11 +1,12 @@
 import { pageQuery } from "@/server/deliveries/delivery.schemas";
-import { ok, parseQuery, publicApiRoute } from "@/server/http/rest";
+import { parseInput } from "@/server/errors";
+import { ok, publicApiRoute } from "@/server/http/rest";
 import { listWebhookHistory } from "@/server/webhooks/webhook.service";
 
 /** The webhook's changes, newest first, paged like the log API (`limit`, `offset`). */
 export const GET = publicApiRoute<{ webhookId: string }>(async ({ request, principal, params }) => {
   const { searchParams } = new URL(request.url);
-  const page = parseQuery(pageQuery, {
+  const page = parseInput(pageQuery, {
     limit: searchParams.get("limit") ?? undefined,
     offset: searchParams.get("offset") ?? undefined,
   });
