@@ -58,9 +58,7 @@ export async function signIn({
 }
 
 export async function signOut(token: string): Promise<void> {
-  const tokenHash = hashToken(token);
-  const session = await getDb().session.findUnique({ where: { tokenHash }, select: { id: true } });
-  if (session) await endSessions({ id: session.id });
+  await endSessions({ tokenHash: hashToken(token) });
 }
 
 export async function principalFromSession(token: string | undefined): Promise<Principal | null> {
@@ -100,7 +98,12 @@ export async function sessionUser(token: string | undefined) {
 }
 
 /** Ends the matching sessions: in this process at once, in others within the credential cache's TTL. */
-async function endSessions(where: { id?: string; userId?: string; NOT?: { id: string } }): Promise<number> {
+async function endSessions(where: {
+  id?: string;
+  tokenHash?: string;
+  userId?: string;
+  NOT?: { id: string };
+}): Promise<number> {
   const db = getDb();
   const ended = await db.session.findMany({ where, select: { id: true } });
   const ids = new Set(ended.map((s) => s.id));
