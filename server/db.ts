@@ -13,6 +13,8 @@ import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { PrismaClient } from "./generated/sqlite/client";
 
 export type Db = PrismaClient;
+/** The client an interactive transaction hands its callback. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 // WAL lets readers run beside the writer; NORMAL is safe in WAL mode (a power cut may lose the
 // last commits, never corrupt) and avoids a disk sync per write.

@@ -3,6 +3,21 @@ import path from "node:path";
 import { z } from "zod";
 import type { Provider } from "./prisma-schema";
 
+/** A duration like "90s", "5m", "1h" or "5d", in milliseconds. */
+function duration(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = durationMs(value.trim());
+      if (ms === null) {
+        ctx.addIssue({ code: "custom", message: 'must be a duration like "90s", "5m", "1h" or "5d"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -36,13 +51,27 @@ const envSchema = z.object({
     .transform((value, ctx) => {
       const delays = value.split(",").map((part) => durationMs(part.trim()));
       if (delays.some((d) => d === null)) {
-        ctx.addIssue({ code: "custom", message: 'must be durations like "5m,30m,60m" (ms, s, m or h)' });
+        ctx.addIssue({ code: "custom", message: 'must be durations like "5m,30m,60m" (ms, s, m, h or d)' });
         return z.NEVER;
       }
       return delays as number[];
     }),
   /** How long one delivery attempt may take before it counts as failed. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Attempts one worker makes at once, and at most this many to any one host. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  WEBHOOK_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Retries come up to this fraction later than scheduled, so the retries of an outage spread out
+   * (never earlier: the schedule is the contract's minimum).
+   */
+  WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  /** A receiver's Retry-After is honoured up to this long. */
+  WEBHOOK_RETRY_AFTER_MAX: duration("1h"),
+  /** A webhook whose every attempt failed for this long is disabled until an admin re-enables it. */
+  WEBHOOK_DISABLE_AFTER: duration("5d"),
+  /** Failed deliveries a bulk replay resends per second, unless the replay says otherwise. */
+  WEBHOOK_REPLAY_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
   /** Hosts deliveries may reach even on private addresses (local development, tests). */
   WEBHOOK_ALLOWED_HOSTS: z
     .string()
@@ -78,10 +107,10 @@ const envSchema = z.object({
   OPERATOR_KEY: z.string().min(32, "OPERATOR_KEY must be at least 32 characters").optional(),
 });
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 function durationMs(text: string): number | null {
-  const match = text.match(/^(\d+)(ms|s|m|h)$/);
+  const match = text.match(/^(\d+)(ms|s|m|h|d)$/);
   return match ? Number(match[1]) * (UNITS[match[2] ?? ""] ?? 0) : null;
 }
 

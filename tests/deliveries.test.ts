@@ -4,6 +4,7 @@
  */
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
+process.env.WEBHOOK_RETRY_JITTER = "0"; // exact due times; tests/delivery-flow.test.ts covers the jitter
 // The receiver's port is allowed, so a name for it (localhost) meets the address check, not the port's.
 const RECEIVER_PORT = await freePort();
 process.env.WEBHOOK_ALLOWED_PORTS = `443,${RECEIVER_PORT}`;
@@ -12,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { listWebhookDeliveries } from "../server/deliveries/deliveries.service";
 import { publishEvent } from "../server/deliveries/events.service";
-import { DELIVERY_ID_HEADER, runDueDeliveries } from "../server/deliveries/worker";
+import { DELIVERY_ID_HEADER } from "../server/deliveries/send";
+import { runDueDeliveries } from "../server/deliveries/worker";
 import { AppError } from "../server/errors";
 import { verifySignature } from "../server/webhooks/signature";
 import type { WebhookEventName } from "../server/webhooks/webhook.schemas";

@@ -1,5 +1,6 @@
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
+process.env.WEBHOOK_RETRY_JITTER = "0"; // exact due times; tests/delivery-flow.test.ts covers the jitter
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET } from "../app/api/v2/public/webhooks/logs/route";
@@ -71,6 +72,7 @@ describe("GET /api/v2/public/webhooks/logs", () => {
       responseBody: "ok",
       url: receiver.url("/ok"),
       retries: [],
+      retryCount: 0,
       status: "success",
     });
     expect(failed.status).toBe("failure");

@@ -9,8 +9,8 @@ import { AppError } from "../errors";
 import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
-import type { WebhookDeliveriesInput } from "./delivery.schemas";
-import { sendSigned } from "./worker";
+import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";
+import { sendSigned } from "./send";
 
 export async function listWebhookDeliveries({
   principal,
@@ -76,17 +76,35 @@ export async function resendDelivery({
     throw new AppError("NOT_FOUND", "Delivery not found");
   }
   const webhook = await getWebhook({ principal, webhookId: delivery.webhookId });
-  await db.$transaction([
-    db.delivery.update({
-      where: { id: deliveryId },
-      data: { status: "pending", dueAtMs: BigInt(Date.now()), leaseUntilMs: null },
-    }),
-    db.$executeRaw(
+  const now = Date.now();
+  await db.$transaction(async (tx) => {
+    // Never while a worker holds it (it would be sent twice at once), never beyond the cap.
+    const { count } = await tx.delivery.updateMany({
+      where: {
+        id: deliveryId,
+        OR: [{ leaseUntilMs: null }, { leaseUntilMs: { lt: BigInt(now) } }],
+        attempts: { lt: MAX_ATTEMPTS_PER_DELIVERY },
+      },
+      data: { status: "pending", dueAtMs: BigInt(now), leaseUntilMs: null, claimToken: null },
+    });
+    if (count === 0) {
+      throw (await tx.delivery.findUnique({ where: { id: deliveryId }, select: { attempts: true } }))
+        ?.attempts === MAX_ATTEMPTS_PER_DELIVERY
+        ? new AppError(
+            "PRECONDITION_FAILED",
+            `This delivery was attempted ${MAX_ATTEMPTS_PER_DELIVERY} times, the most one delivery may have.`,
+          )
+        : new AppError(
+            "PRECONDITION_FAILED",
+            "This delivery is being sent right now: its outcome shows in a moment.",
+          );
+    }
+    await tx.$executeRaw(
       recordChange({ principal, origin, action: "resent" }, webhook, webhook, [
         { field: "delivery", before: null, after: deliveryId },
       ]),
-    ),
-  ]);
+    );
+  });
 }
 
 /**

@@ -17,8 +17,16 @@ type AttemptFields = {
   responseBody: string;
   url: string;
 };
+/**
+ * Retries shown per log entry: the latest ones. The contract repeats the request payload in each
+ * retry (up to 100 kB), so an entry is bounded by this, not by how often it was resent.
+ */
+export const LOG_RETRIES_SHOWN = 10;
+
 export type DeliveryLog = AttemptFields & {
   retries: (AttemptFields & { retryAttempt: number })[];
+  /** How many retries there were in all; `retries` holds the latest LOG_RETRIES_SHOWN. */
+  retryCount: number;
   status: "success" | "failure";
 };
 
@@ -64,7 +72,10 @@ export async function searchDeliveryLog({
     return {
       ...(first ? fields(first) : ({} as AttemptFields)),
       id: delivery.id,
-      retries: later.map((attempt) => ({ ...fields(attempt), retryAttempt: attempt.attempt - 1 })),
+      retries: later
+        .slice(-LOG_RETRIES_SHOWN)
+        .map((attempt) => ({ ...fields(attempt), retryAttempt: attempt.attempt - 1 })),
+      retryCount: later.length,
       status: delivery.status === "success" ? "success" : "failure",
     };
   });

@@ -88,3 +88,33 @@ export const webhookDeliveriesInput = z.object({
   limit: z.number().int().min(1).max(100).default(50),
 });
 export type WebhookDeliveriesInput = z.output<typeof webhookDeliveriesInput>;
+
+/**
+ * Attempts one delivery may have in all: its scheduled ones plus resends and replays. Beyond it
+ * Resend and replays pass the delivery over, so its log entry stays bounded.
+ */
+export const MAX_ATTEMPTS_PER_DELIVERY = 25;
+
+/** Which failed deliveries of a webhook a bulk replay resends (the Deliveries tab and the CLI). */
+export const replayFilterInput = z
+  .object({
+    webhookId: z.uuid({ error: "webhook must be a webhook id" }),
+    since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date and time" }),
+    until: z.iso.datetime({ offset: true, error: "until must be an ISO 8601 date and time" }).optional(),
+    eventType: z
+      .enum(PUBLISHABLE_EVENTS, {
+        error: `event must be one of the following values: ${PUBLISHABLE_EVENTS.join(", ")}`,
+      })
+      .optional(),
+    facilityId: z.string().min(1, "facility should not be empty").optional(),
+    perSecond: z
+      .number({ error: "rate must be a number" })
+      .int("rate must be a whole number")
+      .min(1, "rate must be at least 1 a second")
+      .max(1000, "rate must be at most 1000 a second")
+      .optional(),
+  })
+  .refine((f) => !f.until || Date.parse(f.since) < Date.parse(f.until), {
+    message: "since must be before until",
+  });
+export type ReplayFilter = z.output<typeof replayFilterInput>;

@@ -1,309 +1,317 @@
 /**
- * Sends pending deliveries. Workers claim due deliveries with a lease (PostgreSQL: row claims with
- * FOR UPDATE SKIP LOCKED; SQLite: one atomic UPDATE, its single writer), so several workers never
- * send the same attempt; a worker that dies mid-send loses nothing: its lease runs out and another
- * worker sends again (at-least-once; receivers de-duplicate on the Webhook-Delivery-Id header).
+ * Sends pending deliveries. Workers claim due deliveries with a lease and a claim token
+ * (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one atomic UPDATE, its single writer); only the
+ * token's holder may record the outcome, so a delivery is never sent by two workers at once and
+ * an outcome never lands twice. A worker that dies mid-send loses nothing: its lease runs out and
+ * another worker sends again (at-least-once; receivers de-duplicate on the Webhook-Delivery-Id).
+ *
+ * A running worker is a pool: up to WEBHOOK_CONCURRENCY attempts at once, at most
+ * WEBHOOK_PER_HOST_CONCURRENCY to one host, refilled as each slot frees — a receiver that never
+ * answers holds only its own host's slots, never the others' deliveries.
  */
-import { Agent, fetch } from "undici";
+import { randomUUID } from "node:crypto";
 import { openSecret } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
-import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
 import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { purgeExpiredLogs } from "./delivery-log.service";
-import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl, isForbiddenPort } from "./ssrf-guard";
+import { type AttemptResult, recordOutcomes } from "./outcomes";
+import { runReplays } from "./replays.service";
+import { type Outcome, sendSigned } from "./send";
 
-export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
 const PURGE_EVERY_MS = 3_600_000;
-const RESPONSE_EXCERPT_BYTES = 4096;
+const REPLAY_EVERY_MS = 1_000;
 
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
-let agent: Agent | undefined;
-const guardedAgent = () => {
-  agent ??= new Agent({ connect: { lookup: guardedLookup(getEnv().WEBHOOK_ALLOWED_HOSTS) } });
-  return agent;
-};
+export type Claim = { id: string; token: string };
 
-/** Claims up to `limit` due deliveries for this worker; returns their ids. */
-export async function claimDueDeliveries(limit: number, now: number): Promise<string[]> {
+/**
+ * Claims up to `limit` due deliveries under one new claim token, passing over the webhooks in
+ * `skipWebhookIds` (their hosts are busy in this worker).
+ */
+export async function claimDueDeliveries(
+  limit: number,
+  now: number,
+  skipWebhookIds: string[] = [],
+): Promise<Claim[]> {
+  const token = randomUUID();
   const skipLocked = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
+  const skip = skipWebhookIds.length
+    ? Prisma.sql`AND "webhookId" NOT IN (${Prisma.join(skipWebhookIds)})`
+    : Prisma.empty;
   const rows = await getDb().$queryRaw<{ id: string }[]>`
-    UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(now + leaseMs())}
+    UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(now + leaseMs())}, "claimToken" = ${token}
     WHERE "id" IN (
       SELECT "id" FROM "Delivery"
       WHERE "status" = 'pending' AND "dueAtMs" <= ${BigInt(now)}
-        AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(now)})
+        AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(now)}) ${skip}
       ORDER BY "dueAtMs" LIMIT ${limit} ${skipLocked})
     RETURNING "id"`;
-  return rows.map((row) => row.id);
+  return rows.map((row) => ({ id: row.id, token }));
 }
 
-export type Outcome = { status: number | null; excerpt: string; latencyMs: number };
-
-async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<string> {
-  if (!body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    if (size >= RESPONSE_EXCERPT_BYTES) break; // leaving the loop cancels the rest of the body
-  }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+/** Gives claims back unattempted (their host was busy): any worker may take them at once. */
+async function releaseClaims(claims: Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await getDb().delivery.updateMany({
+    where: { id: { in: claims.map((c) => c.id) }, claimToken: claims[0]?.token },
+    data: { leaseUntilMs: null, claimToken: null },
+  });
 }
 
-const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/;
-
-/**
- * What the tenant is told about a failed connection: a category, never the raw error (raw texts
- * help map what our egress address can reach). The raw error goes to the server log.
- */
-function describeFailure(error: unknown, url: string, timeoutMs: number): string {
-  const cause = (error as { cause?: unknown }).cause ?? error;
-  const code = (cause as { code?: string }).code ?? "";
-  const category =
-    (error as Error).name === "TimeoutError"
-      ? `timeout: no answer within ${timeoutMs} ms`
-      : cause instanceof ForbiddenTargetError
-        ? "refused by policy: the host resolves to a private or internal address"
-        : code === "ENOTFOUND" || code === "EAI_AGAIN"
-          ? "DNS: the host name could not be resolved"
-          : code === "ECONNREFUSED"
-            ? "connection refused"
-            : TLS_CODE.test(code)
-              ? "TLS: the receiver's certificate or handshake was refused"
-              : "connection error: the connection failed or was closed";
-  console.error(
-    JSON.stringify({
-      level: "warn",
-      msg: "delivery attempt failed",
-      host: new URL(url).host,
-      category,
-      code,
-      detail: String((cause as Error).message ?? cause),
-    }),
-  );
-  return category;
-}
-
-/** One POST: no redirects followed, a timeout, the status and the first 4 KB of the answer. */
-async function post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
-  const {
-    WEBHOOK_TIMEOUT_MS: timeoutMs,
-    WEBHOOK_ALLOWED_HOSTS: allowed,
-    WEBHOOK_ALLOWED_PORTS: ports,
-  } = getEnv();
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  // An IP literal is connected to without a lookup, so it is checked here.
-  if (isForbiddenLiteralUrl(url, allowed)) {
-    return { status: null, excerpt: "refused by policy: a private or internal address", latencyMs: 0 };
-  }
-  if (isForbiddenPort(url, allowed, ports)) {
-    return {
-      status: null,
-      excerpt: `refused by policy: port ${new URL(url).port} is not allowed`,
-      latencyMs: 0,
-    };
-  }
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      body,
-      headers,
-      redirect: "manual",
-      dispatcher: guardedAgent(),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return { status: response.status, excerpt: await readExcerpt(response.body), latencyMs: elapsed() };
-  } catch (error) {
-    return { status: null, excerpt: describeFailure(error, url, timeoutMs), latencyMs: elapsed() };
-  }
-}
-
-/** Signs `body` with every secret and POSTs it: what every attempt (and a test send) does. */
-export async function sendSigned({
-  url,
-  body,
-  secrets,
-  deliveryId,
-  now = Date.now(),
-}: {
-  url: string;
+/** A claimed delivery, ready to send: where to, signed with what, or why it must not be sent. */
+export type PreparedAttempt = {
+  claim: Claim;
+  webhookId: string;
+  attempt: number;
   body: string;
+  url: string;
   secrets: string[];
-  deliveryId: string;
-  now?: number;
-}): Promise<{ signature: string; outcome: Outcome }> {
-  const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
-  const outcome = await post(url, body, {
-    "content-type": "application/json",
-    "user-agent": "facility-webhooks",
-    [SIGNATURE_HEADER]: signature,
-    [DELIVERY_ID_HEADER]: deliveryId,
-  });
-  return { signature, outcome };
-}
+  refusal: string | null;
+};
+
+type Target = { id: string; url: string | null; disabledAt: unknown; allowed: unknown };
 
 /**
- * Makes the next attempt of each claimed delivery, all at once, and records the outcomes:
- * success, a retry later, or failure. The reads and writes are batched, a few queries a pass.
+ * Where each delivery goes now — its webhook's current URL and secrets — or why it may not be sent:
+ * the webhook is gone or disabled, its client revoked, its owner disabled or without access to the
+ * delivery's facility (the fan-out's rule, checked again at send time). Three queries for a batch.
  */
-export async function attemptDeliveries(deliveryIds: string[], now = Date.now()): Promise<void> {
-  if (deliveryIds.length === 0) return;
+async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
+  if (claims.length === 0) return [];
   const db = getDb();
-  const deliveries = await db.delivery.findMany({
-    where: { id: { in: deliveryIds }, status: "pending" },
-    include: { event: { select: { body: true } } },
-  });
+  const ids = claims.map((c) => c.id);
+  const [deliveries, targets] = await Promise.all([
+    db.delivery.findMany({
+      where: { id: { in: ids }, status: "pending" },
+      select: {
+        id: true,
+        webhookId: true,
+        facilityId: true,
+        url: true,
+        attempts: true,
+        event: { select: { body: true } },
+      },
+    }),
+    db.$queryRaw<Target[]>`
+      SELECT d."id", w."url", w."disabledAt",
+        CASE WHEN c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL THEN 1 ELSE 0 END AS "allowed"
+      FROM "Delivery" d
+      LEFT JOIN "Webhook" w ON w."id" = d."webhookId"
+      LEFT JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
+      LEFT JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
+      LEFT JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
+      WHERE d."id" IN (${Prisma.join(ids)})`,
+  ]);
   const secretRows = await db.webhookSecret.findMany({
     where: { webhookId: { in: [...new Set(deliveries.map((d) => d.webhookId))] } },
     orderBy: { position: "asc" },
   });
-  const secretsOf = (webhookId: string) =>
-    secretRows.filter((s) => s.webhookId === webhookId).map((s) => openSecret(s.value, s.webhookId));
-  const targets = await currentTargets(deliveries.map((d) => d.id));
-
-  const attempts = await Promise.all(
-    deliveries.map(async (delivery) => {
-      const secrets = secretsOf(delivery.webhookId);
-      // Access taken away after publishing stops the delivery too; nothing is sent.
-      const target = targets.get(delivery.id);
-      const refusal =
-        secrets.length === 0
-          ? "the webhook was deleted"
-          : target
-            ? null
-            : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
+  const targetOf = new Map(targets.map((t) => [t.id, t]));
+  const tokenOf = new Map(claims.map((c) => [c.id, c.token]));
+  return deliveries.map((delivery) => {
+    const target = targetOf.get(delivery.id);
+    const refusal = !target?.url
+      ? "the webhook was deleted"
+      : target.disabledAt
+        ? "not sent: the webhook is disabled"
+        : Number(target.allowed)
+          ? null
+          : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
+    return {
+      claim: { id: delivery.id, token: tokenOf.get(delivery.id) ?? "" },
+      webhookId: delivery.webhookId,
+      attempt: delivery.attempts + 1,
+      body: delivery.event.body,
       // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
       // Credentials in URLs stored before they were refused go neither out nor into the log.
-      const url = withoutCredentials(target ?? delivery.url);
-      const { signature, outcome } = refusal
-        ? { signature: "", outcome: { status: null, excerpt: refusal, latencyMs: 0 } }
-        : await sendSigned({
-            url,
-            body: delivery.event.body,
-            secrets,
-            deliveryId: delivery.id,
-            now,
-          });
-      const attempt = delivery.attempts + 1;
-      const retryDelay = getEnv().WEBHOOK_RETRY_SCHEDULE[attempt - 1];
-      const status =
-        outcome.status !== null && outcome.status < 400
-          ? "success"
-          : retryDelay === undefined || refusal
-            ? "failure"
-            : "pending";
-      return {
-        delivery,
-        attempt,
-        signature,
-        outcome,
-        url,
-        status,
-        dueAtMs: status === "pending" ? BigInt(now + (retryDelay ?? 0)) : null,
-      };
-    }),
-  );
-
-  const succeeded = attempts.filter((a) => a.status === "success").map((a) => a.delivery.id);
-  await db.$transaction([
-    db.deliveryAttempt.createMany({
-      data: attempts.map(({ delivery, attempt, signature, outcome, url }) => ({
-        deliveryId: delivery.id,
-        attempt,
-        signature,
-        responseStatus: outcome.status,
-        responseBody: outcome.excerpt,
-        latencyMs: outcome.latencyMs,
-        url,
-      })),
-    }),
-    // Successes, the common case, in one statement; the others each have their own due time.
-    db.delivery.updateMany({
-      where: { id: { in: succeeded } },
-      data: { status: "success", attempts: { increment: 1 }, dueAtMs: null, leaseUntilMs: null },
-    }),
-    ...attempts
-      .filter((a) => a.status !== "success")
-      .map((a) =>
-        db.delivery.update({
-          where: { id: a.delivery.id },
-          data: { status: a.status, attempts: a.attempt, dueAtMs: a.dueAtMs, leaseUntilMs: null },
-        }),
-      ),
-  ]);
+      url: withoutCredentials(target?.url ?? delivery.url),
+      secrets: secretRows
+        .filter((s) => s.webhookId === delivery.webhookId)
+        .map((s) => openSecret(s.value, s.webhookId)),
+      refusal,
+    };
+  });
 }
 
 /**
- * Where each of these deliveries goes now — its webhook's current URL — for those that may still
- * be sent: the webhook exists, its client is not revoked, its owner is not disabled and can still
- * access the delivery's facility (the fan-out's rule, checked again at send time).
+ * When the next attempt is due after a failed one, or null when it was the last: the schedule's
+ * delay plus up to WEBHOOK_RETRY_JITTER of it, or the receiver's Retry-After when that is longer
+ * (up to WEBHOOK_RETRY_AFTER_MAX).
  */
-async function currentTargets(deliveryIds: string[]): Promise<Map<string, string>> {
-  if (deliveryIds.length === 0) return new Map();
-  const rows = await getDb().$queryRaw<{ id: string; url: string }[]>`
-    SELECT d."id", w."url" FROM "Delivery" d
-    JOIN "Webhook" w ON w."id" = d."webhookId"
-    JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
-    JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
-    JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
-    WHERE d."id" IN (${Prisma.join(deliveryIds)})`;
-  return new Map(rows.map((row) => [row.id, row.url]));
+export function nextDueAt(
+  attempt: number,
+  outcome: Outcome,
+  now: number,
+  random = Math.random(),
+): number | null {
+  const {
+    WEBHOOK_RETRY_SCHEDULE: schedule,
+    WEBHOOK_RETRY_JITTER: jitter,
+    WEBHOOK_RETRY_AFTER_MAX: retryAfterMax,
+  } = getEnv();
+  const scheduled = schedule[attempt - 1];
+  if (scheduled === undefined) return null;
+  const asked = Math.min(outcome.retryAfterMs ?? 0, retryAfterMax);
+  return now + Math.max(Math.round(scheduled * (1 + random * jitter)), asked);
 }
 
-/** One pass: claims what is due at `now` and attempts it. Returns how many attempts were made. */
-export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {}): Promise<number> {
-  const ids = await claimDueDeliveries(batchSize, now);
-  await attemptDeliveries(ids, now);
-  return ids.length;
+/** Makes one prepared attempt (or records its refusal) and says what becomes of the delivery. */
+async function attempt(prepared: PreparedAttempt, now: number): Promise<AttemptResult> {
+  const { signature, outcome } = prepared.refusal
+    ? { signature: "", outcome: { status: null, excerpt: prepared.refusal, latencyMs: 0 } }
+    : await sendSigned({
+        url: prepared.url,
+        body: prepared.body,
+        secrets: prepared.secrets,
+        deliveryId: prepared.claim.id,
+        now,
+      });
+  const succeeded = outcome.status !== null && outcome.status < 400;
+  const dueAtMs = succeeded || prepared.refusal ? null : nextDueAt(prepared.attempt, outcome, now);
+  return {
+    prepared,
+    signature,
+    outcome,
+    status: succeeded ? "success" : dueAtMs === null ? "failure" : "pending",
+    dueAtMs,
+    at: new Date(now),
+  };
 }
 
 /**
- * Runs passes until stopped, resting `idleMs` when nothing is due. `stop()` lets the attempts in
- * flight finish (graceful shutdown) and resolves when they have.
+ * One pass, all at once: claims what is due at `now`, attempts it and records the outcomes.
+ * Returns how many attempts were made. (The running worker uses the pool below; tests and tools
+ * use passes to control time.)
+ */
+export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {}): Promise<number> {
+  const prepared = await prepareAttempts(await claimDueDeliveries(batchSize, now));
+  await recordOutcomes(await Promise.all(prepared.map((p) => attempt(p, now))));
+  return prepared.length;
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * The running worker: a pool of attempts refilled as slots free, outcomes recorded in batches
+ * (whatever finished while the previous batch was being written), the retention purge and bulk
+ * replays beside it. `stop()` lets the attempts in flight finish and be recorded, then resolves.
  */
 export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> } {
+  const { WEBHOOK_CONCURRENCY: concurrency, WEBHOOK_PER_HOST_CONCURRENCY: perHost } = getEnv();
   let stopping = false;
+  let inFlight = 0;
+  const busyHosts = new Map<string, { count: number; webhookIds: Set<string> }>();
   let wake: (() => void) | undefined;
-  // The retention purge runs beside the delivery loop, never inside it: deliveries keep flowing
-  // however long a purge takes. One at a time.
-  let purging: Promise<unknown> | null = null;
-  const purge = () => {
-    purging ??= purgeExpiredLogs()
-      .catch((error) => console.error("delivery log purge:", error))
-      .finally(() => {
-        purging = null;
-      });
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, ms);
+    });
+
+  const toRecord: AttemptResult[] = [];
+  let recording: Promise<void> | null = null;
+  const record = (result: AttemptResult) => {
+    toRecord.push(result);
+    recording ??= (async () => {
+      while (toRecord.length > 0) {
+        const batch = toRecord.splice(0, 200);
+        await recordOutcomes(batch).catch((error) => console.error("delivery worker: recording", error));
+        for (const done of batch) finish(done.prepared);
+      }
+      recording = null;
+    })();
   };
-  purge();
-  const purgeTimer = setInterval(purge, PURGE_EVERY_MS);
-  purgeTimer.unref();
+  const finish = ({ url }: PreparedAttempt) => {
+    inFlight--;
+    const host = busyHosts.get(hostOf(url));
+    if (host && --host.count === 0) busyHosts.delete(hostOf(url));
+    wake?.();
+  };
+  const start = (prepared: PreparedAttempt) => {
+    inFlight++;
+    const host = busyHosts.get(hostOf(prepared.url)) ?? { count: 0, webhookIds: new Set<string>() };
+    host.count++;
+    host.webhookIds.add(prepared.webhookId);
+    busyHosts.set(hostOf(prepared.url), host);
+    void attempt(prepared, Date.now()).then(record, (error) => {
+      console.error("delivery worker: attempt", error);
+      finish(prepared);
+    });
+  };
+
+  const fill = async (): Promise<number> => {
+    const now = Date.now();
+    // Webhooks on a host whose slots are all taken are passed over at the claim.
+    const saturated = [...busyHosts.values()].filter((h) => h.count >= perHost);
+    const skip = saturated.flatMap((h) => [...h.webhookIds]).slice(0, 500);
+    const prepared = await prepareAttempts(await claimDueDeliveries(concurrency - inFlight, now, skip));
+    const deferred: Claim[] = [];
+    for (const p of prepared) {
+      if (p.refusal || (busyHosts.get(hostOf(p.url))?.count ?? 0) < perHost) start(p);
+      else {
+        busyHosts.get(hostOf(p.url))?.webhookIds.add(p.webhookId);
+        deferred.push(p.claim);
+      }
+    }
+    await releaseClaims(deferred);
+    return prepared.length - deferred.length;
+  };
+
   const loop = async () => {
     while (!stopping) {
-      const attempted = await runDueDeliveries().catch((error) => {
+      if (inFlight >= concurrency) {
+        await rest(idleMs);
+        continue;
+      }
+      const started = await fill().catch((error) => {
         console.error("delivery worker:", error);
         return 0;
       });
-      if (attempted === 0 && !stopping) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, idleMs);
-        });
-      }
+      if (started === 0 && !stopping) await rest(idleMs);
     }
+    while (inFlight > 0) await rest(idleMs);
+    await recording;
   };
+
+  const background = (every: number, task: () => Promise<unknown>, name: string) => {
+    let running: Promise<unknown> | null = null;
+    const run = () => {
+      running ??= task()
+        .catch((error) => console.error(`${name}:`, error))
+        .finally(() => {
+          running = null;
+        });
+    };
+    run();
+    const timer = setInterval(run, every);
+    timer.unref();
+    return {
+      stop: () => {
+        clearInterval(timer);
+        return running;
+      },
+    };
+  };
+  // Beside the delivery loop, never inside it: deliveries keep flowing however long these take.
+  const purge = background(PURGE_EVERY_MS, () => purgeExpiredLogs(), "delivery log purge");
+  const replays = background(REPLAY_EVERY_MS, () => runReplays(), "delivery replays");
+
   const running = loop();
   return {
     stop: async () => {
       stopping = true;
-      clearInterval(purgeTimer);
       wake?.();
-      await Promise.all([running, purging]);
+      await Promise.all([running, purge.stop(), replays.stop()]);
     },
   };
 }

@@ -12,7 +12,7 @@ import { type WebhookEventName, withoutCredentials } from "./webhook.schemas";
 export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => Prisma.sql`
   SELECT w."id" AS "webhookId", w."clientId", w."url"
   FROM "WebhookFacility" f
-  JOIN "Webhook" w ON w."id" = f."webhookId"
+  JOIN "Webhook" w ON w."id" = f."webhookId" AND w."disabledAt" IS NULL
   JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
   JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
   JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = f."facilityId"

@@ -18,6 +18,8 @@ export type ChangeContext = {
   origin?: RequestOrigin;
   /** Decided by the write when absent: "updated", or "secrets-rotated" when only secrets changed. */
   action?: string;
+  /** Who acted when no principal did (the delivery worker disabling a failing endpoint). */
+  actor?: string;
 };
 
 export type FieldChange = { field: string; before?: unknown; after?: unknown };
@@ -42,7 +44,7 @@ function fieldChanges(before: Webhook | null, after: Webhook | null): FieldChang
  * name is read by the statement, so recording costs no extra round trip.
  */
 export function recordChange(
-  { principal, origin, action = "updated" }: ChangeContext,
+  { principal, origin, action = "updated", actor }: ChangeContext,
   before: Webhook | null,
   after: Webhook | null,
   extra: FieldChange[] = [],
@@ -58,7 +60,7 @@ export function recordChange(
   return Prisma.sql`
     INSERT INTO "WebhookChange" ("id", "webhookId", "clientId", "version", "action", "actor", "ip", "userAgent", "changes", "snapshot", "createdAt")
     VALUES (${randomUUID()}, ${webhook.id}, ${webhook.clientId}, ${webhook.version}, ${action},
-      COALESCE(
+      COALESCE(${actor ?? null},
         (SELECT "name" || ' (API client)' FROM "ApiClient" WHERE "id" = ${principal.clientId}),
         (SELECT "email" FROM "User" WHERE "id" = ${principal.userId}),
         'operator'),

@@ -6,7 +6,7 @@
  */
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret } from "../crypto/sealed-secrets";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { differingFields, type WebhookEventName } from "./webhook.schemas";
@@ -76,7 +76,7 @@ function assemble(parts: Part[], ids: string[]): Webhook[] {
 const READ_CHUNK = 1000;
 
 /** The webhooks with these ids, in the order given (missing ones left out). */
-export async function readWebhooks(db: Db, ids: string[]): Promise<Webhook[]> {
+export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Promise<Webhook[]> {
   const webhooks: Webhook[] = [];
   for (let start = 0; start < ids.length; start += READ_CHUNK) {
     const chunk = ids.slice(start, start + READ_CHUNK);
@@ -114,8 +114,6 @@ const CHILD_TABLES = [
   { key: "facilities", table: "WebhookFacility", column: "facilityId" },
   { key: "secrets", table: "WebhookSecret", column: "value" },
 ] as const;
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 // Long enough for many writers of one webhook to take turns on its lock.
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };

@@ -1,0 +1,147 @@
+/**
+ * Recording what attempts came to, a batch per transaction: the attempt rows, the deliveries'
+ * new states and their webhooks' health. Fenced: an outcome is written only while its worker still
+ * holds the delivery's claim token — a worker whose lease ran out (and was taken over) writes
+ * nothing, so no attempt is recorded twice.
+ */
+import { getDb, type Tx } from "../db";
+import { getEnv } from "../env";
+import { Prisma } from "../generated/sqlite/client";
+import { recordChange } from "../webhooks/webhook-history";
+import { readWebhooks } from "../webhooks/webhook-sql";
+import type { Outcome } from "./send";
+import type { PreparedAttempt } from "./worker";
+
+export type AttemptResult = {
+  prepared: PreparedAttempt;
+  signature: string;
+  outcome: Outcome;
+  status: "success" | "pending" | "failure";
+  /** When the next attempt is due (pending only), Unix ms. */
+  dueAtMs: number | null;
+  at: Date;
+};
+
+export async function recordOutcomes(results: AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
+  const ids = results.map((r) => r.prepared.claim.id);
+  const lock = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE") : Prisma.empty;
+  await getDb().$transaction(
+    async (tx) => {
+      // Locked (PostgreSQL) or under the write lock (SQLite) until commit: the tokens stay as read.
+      const held = await tx.$queryRaw<{ id: string; claimToken: string | null }[]>`
+        SELECT "id", "claimToken" FROM "Delivery" WHERE "id" IN (${Prisma.join(ids)}) ${lock}`;
+      const tokenOf = new Map(held.map((row) => [row.id, row.claimToken]));
+      const fenced = results.filter((r) => tokenOf.get(r.prepared.claim.id) === r.prepared.claim.token);
+      if (fenced.length === 0) return;
+
+      await tx.deliveryAttempt.createMany({
+        data: fenced.map(({ prepared, signature, outcome, at }) => ({
+          deliveryId: prepared.claim.id,
+          attempt: prepared.attempt,
+          signature,
+          responseStatus: outcome.status,
+          responseBody: outcome.excerpt,
+          latencyMs: outcome.latencyMs,
+          url: prepared.url,
+          createdAt: at,
+        })),
+      });
+      const released = { leaseUntilMs: null, claimToken: null };
+      // Successes, the common case, in one statement; the others each have their own due time.
+      await tx.delivery.updateMany({
+        where: { id: { in: fenced.filter((r) => r.status === "success").map((r) => r.prepared.claim.id) } },
+        data: { status: "success", attempts: { increment: 1 }, dueAtMs: null, ...released },
+      });
+      for (const r of fenced.filter((r) => r.status !== "success")) {
+        await tx.delivery.update({
+          where: { id: r.prepared.claim.id },
+          data: {
+            status: r.status,
+            attempts: r.prepared.attempt,
+            dueAtMs: r.dueAtMs === null ? null : BigInt(r.dueAtMs),
+            ...released,
+          },
+        });
+      }
+      // Refusals (access lost, webhook gone or disabled) say nothing about the endpoint.
+      await recordHealth(
+        tx,
+        fenced.filter((r) => !r.prepared.refusal),
+      );
+    },
+    { maxWait: 15_000, timeout: 15_000 },
+  );
+}
+
+/**
+ * Endpoint health per webhook: a success resets the failure streak; failures extend it, and a
+ * webhook whose every attempt has failed for WEBHOOK_DISABLE_AFTER is disabled, with the reason
+ * in its change history.
+ */
+async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
+  const byWebhook = new Map<string, AttemptResult[]>();
+  for (const r of results)
+    byWebhook.set(r.prepared.webhookId, [...(byWebhook.get(r.prepared.webhookId) ?? []), r]);
+
+  const healthy: string[] = [];
+  const failing: { id: string; lastSuccessAt?: Date; failures: AttemptResult[] }[] = [];
+  for (const [id, attempts] of byWebhook) {
+    const lastSuccess = attempts.findLast((r) => r.status === "success");
+    const failures = attempts.slice(lastSuccess ? attempts.indexOf(lastSuccess) + 1 : 0);
+    if (failures.length === 0 && lastSuccess) healthy.push(id);
+    else failing.push({ id, lastSuccessAt: lastSuccess?.at, failures });
+  }
+  if (healthy.length > 0) {
+    await tx.webhook.updateMany({
+      where: { id: { in: healthy } },
+      data: { lastSuccessAt: new Date(), failingSince: null, failureStreak: 0 },
+    });
+  }
+  if (failing.length === 0) return;
+
+  const current = new Map(
+    (
+      await tx.webhook.findMany({
+        where: { id: { in: failing.map((f) => f.id) } },
+        select: { id: true, failingSince: true, failureStreak: true, disabledAt: true },
+      })
+    ).map((w) => [w.id, w]),
+  );
+  const disableAfter = getEnv().WEBHOOK_DISABLE_AFTER;
+  for (const { id, lastSuccessAt, failures } of failing) {
+    const webhook = current.get(id);
+    const first = failures[0];
+    const last = failures.at(-1);
+    if (!webhook || !first || !last) continue;
+    // A success earlier in this batch started the streak afresh.
+    const failingSince = (!lastSuccessAt && webhook.failingSince) || first.at;
+    const failureStreak = (lastSuccessAt ? 0 : webhook.failureStreak) + failures.length;
+    const disable = !webhook.disabledAt && last.at.getTime() - failingSince.getTime() >= disableAfter;
+    const disabledReason = disable
+      ? `every attempt since ${failingSince.toISOString()} failed (${failureStreak} attempts; the last: ${
+          last.outcome.status ?? last.outcome.excerpt
+        })`
+      : undefined;
+    await tx.webhook.update({
+      where: { id },
+      data: {
+        failingSince,
+        failureStreak,
+        ...(lastSuccessAt && { lastSuccessAt }),
+        ...(disable && { disabledAt: last.at, disabledReason }),
+      },
+    });
+    const [stored] = disable ? await readWebhooks(tx, [id]) : [];
+    if (stored) {
+      await tx.$executeRaw(
+        recordChange(
+          { principal: { userId: "", clientId: null }, action: "disabled", actor: "delivery worker" },
+          stored,
+          stored,
+          [{ field: "disabled", before: null, after: disabledReason }],
+        ),
+      );
+    }
+  }
+}

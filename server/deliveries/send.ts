@@ -1,0 +1,148 @@
+/**
+ * One signed POST to a receiver, as every delivery attempt and test send makes it: through the
+ * egress policy (allowed ports, no private addresses unless allowed, no redirects), with a timeout,
+ * keeping the status, the first 4 KB of the answer and a Retry-After the receiver asked for.
+ */
+import { Agent, fetch } from "undici";
+import { getEnv } from "../env";
+import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
+import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl, isForbiddenPort } from "./ssrf-guard";
+
+export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
+const RESPONSE_EXCERPT_BYTES = 4096;
+
+let agent: Agent | undefined;
+const guardedAgent = () => {
+  agent ??= new Agent({ connect: { lookup: guardedLookup(getEnv().WEBHOOK_ALLOWED_HOSTS) } });
+  return agent;
+};
+
+export type Outcome = {
+  status: number | null;
+  excerpt: string;
+  latencyMs: number;
+  /** The receiver's Retry-After (429 and 503 answers), in milliseconds from now. */
+  retryAfterMs?: number;
+};
+
+/** Retry-After as seconds or an HTTP date; anything else is ignored. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<string> {
+  if (!body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= RESPONSE_EXCERPT_BYTES) break; // leaving the loop cancels the rest of the body
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+}
+
+const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/;
+
+/**
+ * What the tenant is told about a failed connection: a category, never the raw error (raw texts
+ * help map what our egress address can reach). The raw error goes to the server log.
+ */
+function describeFailure(error: unknown, url: string, timeoutMs: number): string {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const code = (cause as { code?: string }).code ?? "";
+  const category =
+    (error as Error).name === "TimeoutError"
+      ? `timeout: no answer within ${timeoutMs} ms`
+      : cause instanceof ForbiddenTargetError
+        ? "refused by policy: the host resolves to a private or internal address"
+        : code === "ENOTFOUND" || code === "EAI_AGAIN"
+          ? "DNS: the host name could not be resolved"
+          : code === "ECONNREFUSED"
+            ? "connection refused"
+            : TLS_CODE.test(code)
+              ? "TLS: the receiver's certificate or handshake was refused"
+              : "connection error: the connection failed or was closed";
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      msg: "delivery attempt failed",
+      host: new URL(url).host,
+      category,
+      code,
+      detail: String((cause as Error).message ?? cause),
+    }),
+  );
+  return category;
+}
+
+/** One POST: no redirects followed, a timeout, the status and the first 4 KB of the answer. */
+async function post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
+  const {
+    WEBHOOK_TIMEOUT_MS: timeoutMs,
+    WEBHOOK_ALLOWED_HOSTS: allowed,
+    WEBHOOK_ALLOWED_PORTS: ports,
+  } = getEnv();
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  // An IP literal is connected to without a lookup, so it is checked here.
+  if (isForbiddenLiteralUrl(url, allowed)) {
+    return { status: null, excerpt: "refused by policy: a private or internal address", latencyMs: 0 };
+  }
+  if (isForbiddenPort(url, allowed, ports)) {
+    return {
+      status: null,
+      excerpt: `refused by policy: port ${new URL(url).port} is not allowed`,
+      latencyMs: 0,
+    };
+  }
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      body,
+      headers,
+      redirect: "manual",
+      dispatcher: guardedAgent(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const retryAfterMs =
+      response.status === 429 || response.status === 503
+        ? parseRetryAfter(response.headers.get("retry-after"))
+        : undefined;
+    return {
+      status: response.status,
+      excerpt: await readExcerpt(response.body),
+      latencyMs: elapsed(),
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
+    };
+  } catch (error) {
+    return { status: null, excerpt: describeFailure(error, url, timeoutMs), latencyMs: elapsed() };
+  }
+}
+
+/** Signs `body` with every secret and POSTs it: what every attempt (and a test send) does. */
+export async function sendSigned({
+  url,
+  body,
+  secrets,
+  deliveryId,
+  now = Date.now(),
+}: {
+  url: string;
+  body: string;
+  secrets: string[];
+  deliveryId: string;
+  now?: number;
+}): Promise<{ signature: string; outcome: Outcome }> {
+  const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
+  const outcome = await post(url, body, {
+    "content-type": "application/json",
+    "user-agent": "facility-webhooks",
+    [SIGNATURE_HEADER]: signature,
+    [DELIVERY_ID_HEADER]: deliveryId,
+  });
+  return { signature, outcome };
+}
