@@ -5,6 +5,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
+import { DeliveryReplay } from "./delivery-replay";
 import { FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
 import { QueryStatus } from "./query-status";
@@ -57,6 +58,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
   return (
     <div className="space-y-4">
       <SendTestEvent webhookId={webhookId} />
+      <DeliveryReplay webhookId={webhookId} facilities={facilities} />
       <div className="flex flex-wrap items-end gap-4">
         <FilterSelect
           id="deliveries-event"

@@ -9,6 +9,7 @@ import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { DataTable } from "./ui/data-table";
+import { HealthSummary } from "./webhook-health";
 
 type FirstPage = { items: WebhookSummary[]; nextCursor: string | null };
 
@@ -65,7 +66,7 @@ export function WebhookList({
             : "No webhooks match these filters."
         }
       >
-        <DataTable columns={["URL", "Events", "Facilities"]}>
+        <DataTable columns={["URL", "Events", "Facilities", "Health"]}>
           {webhooks.map((webhook) => (
             <tr key={webhook.id} className="border-t border-slate-200 align-top">
               <td className="break-all px-4 py-3 font-mono text-xs">{webhook.url}</td>
@@ -77,6 +78,9 @@ export function WebhookList({
                     facilityIds={webhook.facilities.filter((id) => !accessible.has(id))}
                   />
                 )}
+              </td>
+              <td className="px-4 py-3">
+                <HealthSummary health={webhook.health} />
               </td>
               <td className="px-4 py-3 text-right">
                 <Link

@@ -9,6 +9,8 @@
  *   client revoke <clientId>
  *   keys rotate
  *   event publish <eventType> --facility <id> --data '<json>'
+ *   deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
+ *     [--facility <id>] [--rate <per second>] [--dry-run]
  */
 import { parseArgs } from "node:util";
 import {
@@ -22,6 +24,7 @@ import { revokeClient, rotateClientToken } from "../server/accounts/clients.serv
 import { rotateEncryptionKey } from "../server/crypto/key-rotation";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
+import { previewReplay, startReplay } from "../server/deliveries/replays.service";
 import { AppError } from "../server/errors";
 
 const USAGE = `usage:
@@ -33,7 +36,9 @@ const USAGE = `usage:
   npm run admin -- client rotate <clientId> [--grace-hours <0-24>] [--json]
   npm run admin -- client revoke <clientId>
   npm run admin -- keys rotate
-  npm run admin -- event publish <eventType> --facility <id> --data '<json>'`;
+  npm run admin -- event publish <eventType> --facility <id> --data '<json>'
+  npm run admin -- deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
+                   [--facility <id>] [--rate <per second>] [--dry-run]`;
 
 class UsageError extends Error {}
 
@@ -48,6 +53,12 @@ async function run(argv: string[]) {
       json: { type: "boolean" },
       data: { type: "string" },
       "grace-hours": { type: "string" },
+      webhook: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      event: { type: "string" },
+      rate: { type: "string" },
+      "dry-run": { type: "boolean" },
     },
   });
   const [resource, action, ...rest] = positionals;
@@ -109,6 +120,24 @@ async function run(argv: string[]) {
     }
     const published = await publishEvent({ eventType: rest[0], facilityId: values.facility[0], data });
     console.log(JSON.stringify(published));
+  } else if (command === "deliveries replay" && rest.length === 0 && values.webhook && values.since) {
+    const filter = {
+      webhookId: values.webhook,
+      since: values.since,
+      until: values.until,
+      eventType: values.event,
+      facilityId: values.facility?.[0],
+      perSecond: values.rate === undefined ? undefined : Number(values.rate),
+    };
+    if (values["dry-run"]) {
+      const { count } = await previewReplay({ operator: true }, filter);
+      console.log(`${count} failed deliveries match; nothing replayed (--dry-run)`);
+    } else {
+      const replay = await startReplay({ operator: true }, filter);
+      console.log(
+        `Replaying ${replay.total} failed deliveries at ${replay.perSecond}/s in the background (replay ${replay.id}); the running workers send them`,
+      );
+    }
   } else {
     throw new UsageError(`unknown or incomplete command: ${argv.join(" ") || "(none)"}`);
   }

@@ -1,7 +1,4 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { principalFromBearer } from "../server/auth/bearer";
 import { CREDENTIAL_TTL_MS } from "../server/auth/principal-cache";
@@ -11,7 +8,7 @@ import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { getEnv } from "../server/env";
 import { createWebhook, getWebhook } from "../server/webhooks/webhook.service";
-import { createTenant } from "./helpers";
+import { adminWithEnv, createTenant } from "./helpers";
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
 
@@ -23,27 +20,8 @@ const bearerWorks = (token: string) =>
     () => false,
   );
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-
 /** Runs `npm run admin -- …` as an operator would, against this test file's database. */
 const admin = (...args: string[]) => adminWithEnv({}, ...args);
-
-async function adminWithEnv(env: Record<string, string>, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      "node_modules/.bin/tsx",
-      ["scripts/admin.ts", ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
 
 describe("admin CLI", () => {
   it("adds a facility, a user with access to it, and an API client whose token authenticates", async () => {

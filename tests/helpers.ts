@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
 import type { Principal } from "../server/auth/principal";
 
@@ -31,4 +34,24 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+/** Runs `npm run admin -- …` as an operator would, against the test file's database. */
+export async function adminWithEnv(env: Record<string, string>, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      "node_modules/.bin/tsx",
+      ["scripts/admin.ts", ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
 }

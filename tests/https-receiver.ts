@@ -6,7 +6,7 @@ export type Received = { path: string; headers: Record<string, string>; body: st
 
 /**
  * A real HTTPS receiver on 127.0.0.1 that records every request. Paths starting /fail answer 500;
- * /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200,
+ * /busy answer 503 with Retry-After: 120; /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200,
  * or 503 while `setDown(true)`.
  */
 export async function startReceiver(
@@ -27,9 +27,10 @@ export async function startReceiver(
           headers: req.headers as Record<string, string>,
           body: Buffer.concat(chunks).toString(),
         });
-        const status = req.url?.startsWith("/fail") ? 500 : down ? 503 : 200;
+        const busy = req.url?.startsWith("/busy");
+        const status = req.url?.startsWith("/fail") ? 500 : down || busy ? 503 : 200;
         const answer = () => {
-          res.writeHead(status, { "content-type": "text/plain" });
+          res.writeHead(status, { "content-type": "text/plain", ...(busy && { "retry-after": "120" }) });
           res.end(status === 200 ? "ok" : "receiver is down");
         };
         if (req.url?.startsWith("/hold")) held.push(answer);

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { protectedProcedure, router } from "../trpc/init";
 import { webhookId } from "../webhooks/webhook.schemas";
 import { listWebhookDeliveries, resendDelivery, sendTestEvent } from "./deliveries.service";
-import { webhookDeliveriesInput } from "./delivery.schemas";
+import { replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
+import { cancelReplay, listReplays, previewReplay, startReplay } from "./replays.service";
 
 export const deliveryRouter = router({
   list: protectedProcedure
@@ -20,4 +21,21 @@ export const deliveryRouter = router({
     .mutation(({ ctx, input }) =>
       sendTestEvent({ principal: ctx.principal, webhookId: input.webhookId, origin: ctx.origin }),
     ),
+
+  replayPreview: protectedProcedure
+    .input(replayFilterInput)
+    .query(({ ctx, input }) => previewReplay({ principal: ctx.principal }, input)),
+
+  replayStart: protectedProcedure.input(replayFilterInput).mutation(async ({ ctx, input }) => {
+    const { id, total } = await startReplay({ principal: ctx.principal, origin: ctx.origin }, input);
+    return { id, total };
+  }),
+
+  replays: protectedProcedure
+    .input(z.object({ webhookId }))
+    .query(({ ctx, input }) => listReplays({ principal: ctx.principal, webhookId: input.webhookId })),
+
+  replayCancel: protectedProcedure
+    .input(z.object({ replayId: z.uuid() }))
+    .mutation(({ ctx, input }) => cancelReplay({ principal: ctx.principal, replayId: input.replayId })),
 });

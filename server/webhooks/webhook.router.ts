@@ -6,8 +6,10 @@ import {
   deleteWebhook,
   getFormOptions,
   getWebhook,
+  getWebhookHealth,
   listWebhookHistory,
   listWebhooksPage,
+  reenableWebhook,
   restoreWebhookVersion,
   updateWebhook,
 } from "./webhook.service";
@@ -25,6 +27,16 @@ export const webhookRouter = router({
   byId: protectedProcedure
     .input(byId)
     .query(({ ctx, input }) => getWebhook({ principal: ctx.principal, webhookId: input.id })),
+
+  health: protectedProcedure
+    .input(byId)
+    .query(({ ctx, input }) => getWebhookHealth({ principal: ctx.principal, webhookId: input.id })),
+
+  reenable: protectedProcedure
+    .input(byId)
+    .mutation(({ ctx, input }) =>
+      reenableWebhook({ principal: ctx.principal, webhookId: input.id, origin: ctx.origin }),
+    ),
 
   formOptions: protectedProcedure.query(({ ctx }) => getFormOptions({ principal: ctx.principal })),
 

@@ -37,8 +37,44 @@ import {
 } from "./webhook-sql";
 
 export type { Webhook };
+/** How a webhook's endpoint is doing, as the workers last recorded it (times as ISO strings). */
+export type WebhookHealth = {
+  lastSuccessAt: string | null;
+  /** Every attempt since then has failed; null while the endpoint is healthy. */
+  failingSince: string | null;
+  failureStreak: number;
+  disabledAt: string | null;
+  disabledReason: string | null;
+};
+
 /** A webhook as lists show it: never its secrets, which only the edit page of one webhook receives. */
-export type WebhookSummary = Omit<Webhook, "secrets">;
+export type WebhookSummary = Omit<Webhook, "secrets"> & { health: WebhookHealth };
+
+async function healthOf(db: Db, ids: string[]): Promise<Map<string, WebhookHealth>> {
+  const rows = await db.webhook.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      lastSuccessAt: true,
+      failingSince: true,
+      failureStreak: true,
+      disabledAt: true,
+      disabledReason: true,
+    },
+  });
+  return new Map(
+    rows.map(({ id, failureStreak, disabledReason, ...times }) => [
+      id,
+      {
+        failureStreak,
+        disabledReason,
+        lastSuccessAt: times.lastSuccessAt?.toISOString() ?? null,
+        failingSince: times.failingSince?.toISOString() ?? null,
+        disabledAt: times.disabledAt?.toISOString() ?? null,
+      },
+    ]),
+  );
+}
 
 /**
  * A client sees its own webhooks; a signed-in user sees those of every client they own that is not
@@ -130,8 +166,12 @@ export async function listWebhooksPage({
     ...(cursor && { cursor: { id: cursor }, skip: 1 }),
   });
   const ids = rows.slice(0, limit).map((r) => r.id);
+  const [webhooks, health] = await Promise.all([readWebhooks(db, ids), healthOf(db, ids)]);
   return {
-    items: (await readWebhooks(db, ids)).map(({ secrets: _, ...summary }) => summary),
+    items: webhooks.flatMap(({ secrets: _, ...summary }) => {
+      const of = health.get(summary.id);
+      return of ? [{ ...summary, health: of }] : [];
+    }),
     nextCursor: rows.length > limit ? (ids.at(-1) ?? null) : null,
   };
 }
@@ -141,6 +181,48 @@ export async function getWebhook({ principal, webhookId }: { principal: Principa
   const [webhook] = await readWebhooks(db, [await findVisibleWebhookId(db, principal, webhookId)]);
   if (!webhook) throw webhookNotFound();
   return webhook;
+}
+
+export async function getWebhookHealth({
+  principal,
+  webhookId,
+}: {
+  principal: Principal;
+  webhookId: string;
+}): Promise<WebhookHealth> {
+  const id = await findVisibleWebhookId(getDb(), principal, webhookId);
+  const health = (await healthOf(getDb(), [id])).get(id);
+  if (!health) throw webhookNotFound();
+  return health;
+}
+
+/**
+ * Turns deliveries back on for a webhook the workers disabled, with a clean failure streak;
+ * recorded in its change history. Events published while it was disabled are not sent.
+ */
+export async function reenableWebhook({
+  principal,
+  webhookId,
+  origin,
+}: {
+  principal: Principal;
+  webhookId: string;
+  origin?: RequestOrigin;
+}): Promise<void> {
+  const webhook = await getWebhook({ principal, webhookId });
+  const db = getDb();
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.webhook.updateMany({
+      where: { id: webhook.id, disabledAt: { not: null } },
+      data: { disabledAt: null, disabledReason: null, failingSince: null, failureStreak: 0 },
+    });
+    if (count === 0) return; // not disabled (any more): nothing to record
+    await tx.$executeRaw(
+      recordChange({ principal, origin, action: "re-enabled" }, webhook, webhook, [
+        { field: "disabled", before: "disabled", after: null },
+      ]),
+    );
+  });
 }
 
 /**
