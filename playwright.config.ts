@@ -58,6 +58,8 @@ export default defineConfig({
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       // Failed attempts wait for "Resend" in the tests rather than retrying on their own.
       WEBHOOK_RETRY_SCHEDULE: "1h",
+      // Bulk replays go slowly enough to watch their progress and cancel them.
+      WEBHOOK_REPLAY_PER_SECOND: "1",
     },
     reuseExistingServer: false,
     timeout: 180_000,

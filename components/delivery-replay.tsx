@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { toast } from "sonner";
 import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
 import { FilterSelect } from "./filter-select";
@@ -125,6 +125,11 @@ function ReplayProgress({ webhookId }: { webhookId: string }) {
     },
     onError: (error) => toast.error(error.message),
   });
+  // Replayed deliveries are pending again: refresh the list below as the replays advance.
+  const progressKey = replays.data?.map((r) => `${r.id}:${r.handled}:${r.status}`).join() ?? "";
+  useEffect(() => {
+    if (progressKey) void utils.deliveries.list.invalidate({ webhookId });
+  }, [progressKey, utils, webhookId]);
   if (!replays.data?.length) return null;
   return (
     <ul className="mt-3 space-y-2" aria-label="Replays">
