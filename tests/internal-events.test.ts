@@ -75,4 +75,36 @@ describe("POST /api/internal/events (operators)", () => {
       statusCode: 400,
     });
   });
+
+  it("publishes a batch in one request: each event with its deliveries, in order", async () => {
+    const batch = [event(), { ...event(), eventType: "shift.cancelled" }, event()];
+    const result = await publish(batch, `Bearer ${process.env.OPERATOR_KEY}`);
+    expect(result.status).toBe(201);
+    expect(result.body.data.map((p: { deliveries: number }) => p.deliveries)).toEqual([1, 0, 1]);
+    const stored = await getDb().event.findMany({
+      where: { id: { in: result.body.data.map((p: { eventId: string }) => p.eventId) } },
+      include: { deliveries: true },
+    });
+    expect(stored.map((e) => [e.eventType, e.deliveries.length]).sort()).toEqual([
+      ["shift.cancelled", 0],
+      ["shift.created", 1],
+      ["shift.created", 1],
+    ]);
+  });
+
+  it("refuses a whole batch for one bad event, an unknown facility or more than 500 events, storing nothing", async () => {
+    const before = await getDb().event.count();
+    const key = `Bearer ${process.env.OPERATOR_KEY}`;
+    expect((await publish([event(), { ...event(), facilityId: "" }], key)).body.message).toEqual([
+      "events[1]: facilityId should not be empty",
+    ]);
+    expect((await publish([event(), { ...event(), facilityId: "P-nowhere" }], key)).body.message).toEqual([
+      "no such facility: P-nowhere",
+    ]);
+    expect((await publish(Array.from({ length: 501 }, event), key)).body.message).toEqual([
+      "a batch may hold at most 500 events",
+    ]);
+    expect((await publish([], key)).body.message).toEqual(["a batch must hold at least 1 event"]);
+    expect(await getDb().event.count()).toBe(before);
+  });
 });

@@ -12,6 +12,14 @@ export const publishEventInput = z.object({
   data: z.record(z.string(), z.unknown(), { error: "data must be an object" }),
 });
 
+/** Events one publishing request may carry. */
+export const PUBLISH_BATCH_MAX = 500;
+
+export const publishEventsInput = z
+  .array(publishEventInput, { error: "body must be an event or an array of events" })
+  .min(1, "a batch must hold at least 1 event")
+  .max(PUBLISH_BATCH_MAX, `a batch may hold at most ${PUBLISH_BATCH_MAX} events`);
+
 const isoDate = (name: string) =>
   z
     .string()

@@ -22,12 +22,13 @@ const json = (body: unknown, status: number) => Response.json(body, { status });
 
 /**
  * The body as parsed JSON. An empty body is `{}` (as the original service reads it); a body that
- * is not JSON or is larger than MAX_BODY_BYTES is refused before anything else looks at it.
+ * is not JSON or is larger than `maxBytes` (the contract's MAX_BODY_BYTES unless an internal
+ * endpoint says otherwise) is refused before anything else looks at it.
  */
-async function readJson(request: Request): Promise<unknown> {
+export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const bytes = await readLimited(request);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readLimited(request, maxBytes);
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return {};
   try {
@@ -37,17 +38,17 @@ async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-const tooLarge = () =>
-  new AppError("PAYLOAD_TOO_LARGE", `request body must not be larger than ${MAX_BODY_BYTES / 1024} kB`);
+const tooLarge = (maxBytes: number) =>
+  new AppError("PAYLOAD_TOO_LARGE", `request body must not be larger than ${maxBytes / 1024} kB`);
 
-/** Reads at most MAX_BODY_BYTES, so a lying or absent Content-Length cannot make us buffer more. */
-async function readLimited(request: Request): Promise<Uint8Array> {
+/** Reads at most `maxBytes`, so a lying or absent Content-Length cannot make us buffer more. */
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
+    if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -1,13 +1,19 @@
 import { authenticateOperator } from "@/server/auth/operator";
-import { publishEventInput } from "@/server/deliveries/delivery.schemas";
-import { publishEvent } from "@/server/deliveries/events.service";
-import { created, errorResponse, parseBody } from "@/server/http/rest";
+import { publishEvent, publishEvents } from "@/server/deliveries/events.service";
+import { created, errorResponse, readJson } from "@/server/http/rest";
 
-/** Publishes a platform event (operators only): `{"eventType", "facilityId", "data"}` → 201. */
+/** A batch of up to 500 events with their data is larger than one public request may be. */
+const MAX_PUBLISH_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Publishes platform events (operators only): one `{"eventType", "facilityId", "data"}` → 201
+ * `{"eventId", "deliveries"}`, or an array of up to 500 → 201 with an array of those, all or none.
+ */
 export async function POST(request: Request): Promise<Response> {
   try {
     authenticateOperator(request.headers.get("authorization"));
-    return created(await publishEvent(await parseBody(request, publishEventInput)));
+    const body = await readJson(request, MAX_PUBLISH_BYTES);
+    return created(Array.isArray(body) ? await publishEvents(body) : await publishEvent(body));
   } catch (error) {
     return errorResponse(error, request);
   }
