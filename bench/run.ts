@@ -5,7 +5,8 @@
  * (10 connections, BENCH_DURATION seconds, product and references alternating twice), on SQLite
  * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
- * delivery run (bench/deliveries.ts) through the server's embedded worker.
+ * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
+ * as its own process.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -194,6 +195,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       OPERATOR_KEY,
       NODE_EXTRA_CA_CERTS: tls.certFile,
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+      WEBHOOK_WORKER: "off",
     },
     /Ready/,
   );
@@ -292,12 +294,18 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     extras.push(
       `${backend}: REST PATCH p99 / floor p99 = ${(restPatch.p99 / floorPatch.p99).toFixed(2)}; tRPC / REST PATCH = ${(get(trpc, "tRPC update").rps / restPatch.rps).toFixed(2)}`,
     );
+    const worker = await startServer(
+      "node",
+      [...profile, "--import", "tsx", "scripts/worker.ts"],
+      { ...env, NODE_EXTRA_CA_CERTS: tls.certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
+      /Delivery worker running/,
+    );
     const deliveries = await benchDeliveries({
       baseUrl: api(PRODUCT_PORT, ""),
       token: seed.token,
       facilityId: seed.facilityIds[0] ?? "",
       tls,
-    });
+    }).finally(() => stop(worker));
     console.log(`  ${deliveries}`);
     extras.push(`${backend}: ${deliveries}`);
     if (backend === "sqlite") {

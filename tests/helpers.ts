@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
@@ -54,4 +54,38 @@ export async function adminWithEnv(env: Record<string, string>, ...args: string[
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
     return { code, stdout, stderr };
   }
+}
+
+export type AppServer = { url: string; process: ChildProcess };
+
+/** The production build (`next start`) on a free port, on the test file's database, without a worker. */
+export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+  const port = await freePort();
+  const child = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { ...process.env, WEBHOOK_WORKER: "off", NODE_ENV: "production", ...env },
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  while (
+    (await fetch(`${url}/login`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (Date.now() - started > 30_000 || child.exitCode !== null)
+      throw new Error("the app server did not start");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
+  }
+  return { url, process: child };
+}
+
+/** A delivery worker as `npm run worker` starts it: node itself, so signals reach the worker directly. */
+export function startWorkerProcess(env: Record<string, string> = {}): ChildProcess {
+  return spawn("node", ["--import", "tsx", "scripts/worker.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: "ignore",
+  });
 }

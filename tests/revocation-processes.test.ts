@@ -3,40 +3,15 @@
  * client or ending a session through one takes effect there at once, and in the other within 5 s
  * — the bound README's Security section promises.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalFromSession, signIn } from "../server/auth/sessions";
-import { createTenant, freePort, type Tenant } from "./helpers";
+import { type AppServer, createTenant, startAppServer, type Tenant } from "./helpers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const REVOCATION_BOUND_MS = 5_000;
 const built = fs.existsSync(path.join(ROOT, ".next/BUILD_ID"));
-
-type AppServer = { url: string; process: ChildProcess };
-
-async function startAppServer(): Promise<AppServer> {
-  const port = await freePort();
-  const child = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, WEBHOOK_WORKER: "off", NODE_ENV: "production" },
-    stdio: "ignore",
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  while (
-    (await fetch(`${url}/login`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null)
-      throw new Error("the app server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { url, process: child };
-}
 
 const rest = (server: AppServer, token: string) =>
   fetch(`${server.url}/api/v2/public/webhooks/facility`, {

@@ -4,18 +4,16 @@
  */
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { runDueDeliveries } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
 import { createWebhook } from "../server/webhooks/webhook.service";
-import { createTenant, type Tenant } from "./helpers";
+import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let tenant: Tenant;
 
@@ -29,14 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-// As `npm run worker` starts it: node itself, so signals reach the worker directly.
-function startWorkerProcess(): ChildProcess {
-  return spawn("node", ["--import", "tsx", "scripts/worker.ts"], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: "ignore",
-  });
-}
 const exited = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),

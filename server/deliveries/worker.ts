@@ -26,7 +26,7 @@ const REPLAY_EVERY_MS = 1_000;
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
-export type Claim = { id: string; token: string };
+export type Claim = { id: string; token: string; leaseUntil: number };
 
 /**
  * Claims up to `limit` due deliveries under one new claim token, passing over the webhooks in
@@ -38,26 +38,27 @@ export async function claimDueDeliveries(
   skipWebhookIds: string[] = [],
 ): Promise<Claim[]> {
   const token = randomUUID();
+  const leaseUntil = now + leaseMs();
   const skipLocked = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
   const skip = skipWebhookIds.length
     ? Prisma.sql`AND "webhookId" NOT IN (${Prisma.join(skipWebhookIds)})`
     : Prisma.empty;
   const rows = await getDb().$queryRaw<{ id: string }[]>`
-    UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(now + leaseMs())}, "claimToken" = ${token}
+    UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(leaseUntil)}, "claimToken" = ${token}
     WHERE "id" IN (
       SELECT "id" FROM "Delivery"
       WHERE "status" = 'pending' AND "dueAtMs" <= ${BigInt(now)}
         AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(now)}) ${skip}
       ORDER BY "dueAtMs" LIMIT ${limit} ${skipLocked})
     RETURNING "id"`;
-  return rows.map((row) => ({ id: row.id, token }));
+  return rows.map((row) => ({ id: row.id, token, leaseUntil }));
 }
 
 /** Gives claims back unattempted (their host was busy): any worker may take them at once. */
 async function releaseClaims(claims: Claim[]): Promise<void> {
   if (claims.length === 0) return;
   await getDb().delivery.updateMany({
-    where: { id: { in: claims.map((c) => c.id) }, claimToken: claims[0]?.token },
+    where: { OR: claims.map((c) => ({ id: c.id, claimToken: c.token })) },
     data: { leaseUntilMs: null, claimToken: null },
   });
 }
@@ -111,7 +112,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
     orderBy: { position: "asc" },
   });
   const targetOf = new Map(targets.map((t) => [t.id, t]));
-  const tokenOf = new Map(claims.map((c) => [c.id, c.token]));
+  const claimOf = new Map(claims.map((c) => [c.id, c]));
   return deliveries.map((delivery) => {
     const target = targetOf.get(delivery.id);
     const refusal = !target?.url
@@ -122,7 +123,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
           ? null
           : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
     return {
-      claim: { id: delivery.id, token: tokenOf.get(delivery.id) ?? "" },
+      claim: claimOf.get(delivery.id) ?? { id: delivery.id, token: "", leaseUntil: 0 },
       webhookId: delivery.webhookId,
       attempt: delivery.attempts + 1,
       body: delivery.event.body,
@@ -206,16 +207,48 @@ const hostOf = (url: string) => {
  * (whatever finished while the previous batch was being written), the retention purge and bulk
  * replays beside it. `stop()` lets the attempts in flight finish and be recorded, then resolves.
  */
-export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> } {
-  const { WEBHOOK_CONCURRENCY: concurrency, WEBHOOK_PER_HOST_CONCURRENCY: perHost } = getEnv();
+export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> } {
+  const {
+    WEBHOOK_CONCURRENCY: concurrency,
+    WEBHOOK_PER_HOST_CONCURRENCY: perHost,
+    WEBHOOK_TIMEOUT_MS: timeoutMs,
+  } = getEnv();
   let stopping = false;
-  let inFlight = 0;
-  const busyHosts = new Map<string, { count: number; webhookIds: Set<string> }>();
+  // Attempts being made, and claimed ones waiting for a slot at their host: both count against
+  // the pool, so a slow host's line never grows past its own share.
+  let sending = 0;
+  let waiting = 0;
+  type Host = { sending: number; line: PreparedAttempt[]; webhookIds: Set<string> };
+  const hosts = new Map<string, Host>();
+  const hostFor = (url: string): Host => {
+    const key = hostOf(url);
+    const host = hosts.get(key) ?? { sending: 0, line: [], webhookIds: new Set<string>() };
+    hosts.set(key, host);
+    return host;
+  };
+
+  // The loop rests until a slot frees (or `idleMs` passes); a signal given while it works is kept.
+  let signalled = false;
   let wake: (() => void) | undefined;
+  const signal = () => {
+    signalled = true;
+    wake?.();
+  };
   const rest = (ms: number) =>
     new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, ms);
+      if (signalled) {
+        signalled = false;
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        signalled = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
     });
 
   const toRecord: AttemptResult[] = [];
@@ -231,55 +264,66 @@ export function startWorker({ idleMs = 500 } = {}): { stop: () => Promise<void> 
       recording = null;
     })();
   };
-  const finish = ({ url }: PreparedAttempt) => {
-    inFlight--;
-    const host = busyHosts.get(hostOf(url));
-    if (host && --host.count === 0) busyHosts.delete(hostOf(url));
-    wake?.();
-  };
-  const start = (prepared: PreparedAttempt) => {
-    inFlight++;
-    const host = busyHosts.get(hostOf(prepared.url)) ?? { count: 0, webhookIds: new Set<string>() };
-    host.count++;
-    host.webhookIds.add(prepared.webhookId);
-    busyHosts.set(hostOf(prepared.url), host);
+  const send = (prepared: PreparedAttempt, host: Host) => {
+    sending++;
+    host.sending++;
     void attempt(prepared, Date.now()).then(record, (error) => {
       console.error("delivery worker: attempt", error);
       finish(prepared);
     });
   };
+  const finish = (prepared: PreparedAttempt) => {
+    sending--;
+    const host = hostFor(prepared.url);
+    host.sending--;
+    const next = host.line.shift();
+    if (next) {
+      waiting--;
+      // Sent only while its lease still covers a whole attempt; otherwise given back.
+      if (Date.now() + timeoutMs + 1_000 < next.claim.leaseUntil) send(next, host);
+      else void releaseClaims([next.claim]).catch((error) => console.error("delivery worker:", error));
+    } else if (host.sending === 0) hosts.delete(hostOf(prepared.url));
+    signal();
+  };
 
-  const fill = async (): Promise<number> => {
-    const now = Date.now();
-    // Webhooks on a host whose slots are all taken are passed over at the claim.
-    const saturated = [...busyHosts.values()].filter((h) => h.count >= perHost);
-    const skip = saturated.flatMap((h) => [...h.webhookIds]).slice(0, 500);
-    const prepared = await prepareAttempts(await claimDueDeliveries(concurrency - inFlight, now, skip));
-    const deferred: Claim[] = [];
+  const fill = async (room: number): Promise<number> => {
+    // Webhooks whose host has every slot taken and a full line are passed over at the claim.
+    const full = [...hosts.values()].filter((h) => h.sending >= perHost && h.line.length >= perHost);
+    const skip = full.flatMap((h) => [...h.webhookIds]).slice(0, 500);
+    const prepared = await prepareAttempts(await claimDueDeliveries(room, Date.now(), skip));
+    const overflow: Claim[] = [];
     for (const p of prepared) {
-      if (p.refusal || (busyHosts.get(hostOf(p.url))?.count ?? 0) < perHost) start(p);
-      else {
-        busyHosts.get(hostOf(p.url))?.webhookIds.add(p.webhookId);
-        deferred.push(p.claim);
-      }
+      const host = hostFor(p.url);
+      host.webhookIds.add(p.webhookId);
+      if (p.refusal || host.sending < perHost) send(p, host);
+      else if (host.line.length < perHost) {
+        host.line.push(p);
+        waiting++;
+      } else overflow.push(p.claim);
     }
-    await releaseClaims(deferred);
-    return prepared.length - deferred.length;
+    await releaseClaims(overflow);
+    return prepared.length;
   };
 
   const loop = async () => {
     while (!stopping) {
-      if (inFlight >= concurrency) {
+      const room = concurrency - sending - waiting;
+      // A claim is a write: refill when a tenth of the pool is free, not for every freed slot.
+      if (room < Math.max(1, Math.floor(concurrency / 10))) {
         await rest(idleMs);
         continue;
       }
-      const started = await fill().catch((error) => {
+      const claimed = await fill(room).catch((error) => {
         console.error("delivery worker:", error);
         return 0;
       });
-      if (started === 0 && !stopping) await rest(idleMs);
+      if (claimed === 0 && !stopping) await rest(idleMs);
     }
-    while (inFlight > 0) await rest(idleMs);
+    // Stopping: what waits in a line is given back at once; what is being sent finishes.
+    const lines = [...hosts.values()].flatMap((h) => h.line.splice(0));
+    waiting = 0;
+    await releaseClaims(lines.map((p) => p.claim)).catch((error) => console.error("delivery worker:", error));
+    while (sending > 0) await rest(idleMs);
     await recording;
   };
 
