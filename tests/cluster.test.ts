@@ -66,67 +66,82 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-describe.skipIf(getEnv().provider !== "postgresql" || !built)("two apps and two workers on one PostgreSQL", () => {
-  it("deliver 10,000: none lost, none twice at once, repeats only of what a killed worker had in flight", async () => {
-    const receiver = await startCountingReceiver(inject("receiverTls"));
-    cleanups.push(receiver.close);
-    const tenant = await createTenant(1);
-    const facilityId = tenant.facilityIds[0] ?? "";
-    for (let i = 0; i < WEBHOOKS; i++) {
-      await createWebhook({
-        principal: tenant.clientPrincipal,
-        input: { url: `${receiver.url}/cluster/${i}`, events: ["shift.scheduled"], facilities: [facilityId] },
-      });
-    }
-    const apps: AppServer[] = await Promise.all([startAppServer(), startAppServer()]);
-    for (const app of apps) cleanups.push(() => app.process.kill("SIGKILL"));
-    const workers = [startWorkerProcess(workerEnv), startWorkerProcess(workerEnv)];
-    for (const worker of workers) cleanups.push(() => worker.kill("SIGKILL"));
+describe.skipIf(getEnv().provider !== "postgresql" || !built)(
+  "two apps and two workers on one PostgreSQL",
+  () => {
+    it("deliver 10,000: none lost, none twice at once, repeats only of what a killed worker had in flight", async () => {
+      const receiver = await startCountingReceiver(inject("receiverTls"));
+      cleanups.push(receiver.close);
+      const tenant = await createTenant(1);
+      const facilityId = tenant.facilityIds[0] ?? "";
+      for (let i = 0; i < WEBHOOKS; i++) {
+        await createWebhook({
+          principal: tenant.clientPrincipal,
+          input: {
+            url: `${receiver.url}/cluster/${i}`,
+            events: ["shift.scheduled"],
+            facilities: [facilityId],
+          },
+        });
+      }
+      const apps: AppServer[] = await Promise.all([startAppServer(), startAppServer()]);
+      for (const app of apps) cleanups.push(() => app.process.kill("SIGKILL"));
+      const workers = [startWorkerProcess(workerEnv), startWorkerProcess(workerEnv)];
+      for (const worker of workers) cleanups.push(() => worker.kill("SIGKILL"));
 
-    // Published through both apps, in batches.
-    const eventIds: string[] = [];
-    for (let start = 0; start < EVENTS; start += BATCH) {
-      const app = apps[(start / BATCH) % apps.length] as AppServer;
-      const response = await fetch(`${app.url}/api/internal/events`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${process.env.OPERATOR_KEY}`, "content-type": "application/json" },
-        body: JSON.stringify(
-          Array.from({ length: BATCH }, (_, i) => ({
-            eventType: "shift.scheduled",
-            facilityId,
-            data: { n: start + i },
-          })),
-        ),
-      });
-      expect(response.status).toBe(201);
-      eventIds.push(...((await response.json()) as { data: { eventId: string }[] }).data.map((p) => p.eventId));
-    }
-    const expected = EVENTS * WEBHOOKS;
+      // Published through both apps, in batches.
+      const eventIds: string[] = [];
+      for (let start = 0; start < EVENTS; start += BATCH) {
+        const app = apps[(start / BATCH) % apps.length] as AppServer;
+        const response = await fetch(`${app.url}/api/internal/events`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${process.env.OPERATOR_KEY}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify(
+            Array.from({ length: BATCH }, (_, i) => ({
+              eventType: "shift.scheduled",
+              facilityId,
+              data: { n: start + i },
+            })),
+          ),
+        });
+        expect(response.status).toBe(201);
+        eventIds.push(
+          ...((await response.json()) as { data: { eventId: string }[] }).data.map((p) => p.eventId),
+        );
+      }
+      const expected = EVENTS * WEBHOOKS;
 
-    // Kill one worker outright mid-run.
-    await expect.poll(receiver.received, { timeout: 60_000, interval: 20 }).toBeGreaterThan(expected / 4);
-    workers[0]?.kill("SIGKILL");
-    const killedAt = Date.now();
+      // Kill one worker outright mid-run.
+      await expect.poll(receiver.received, { timeout: 60_000, interval: 20 }).toBeGreaterThan(expected / 4);
+      workers[0]?.kill("SIGKILL");
+      const killedAt = Date.now();
 
-    const deliveries = () =>
-      getDb().delivery.groupBy({ by: ["status"], where: { eventId: { in: eventIds } }, _count: true });
-    await expect
-      .poll(async () => (await deliveries()).map((g) => [g.status, g._count]), { timeout: 120_000, interval: 500 })
-      .toEqual([["success", expected]]);
+      const deliveries = () =>
+        getDb().delivery.groupBy({ by: ["status"], where: { eventId: { in: eventIds } }, _count: true });
+      await expect
+        .poll(async () => (await deliveries()).map((g) => [g.status, g._count]), {
+          timeout: 120_000,
+          interval: 500,
+        })
+        .toEqual([["success", expected]]);
 
-    const ids = (await getDb().delivery.findMany({ where: { eventId: { in: eventIds } }, select: { id: true } })).map(
-      (d) => d.id,
-    );
-    expect(ids).toHaveLength(expected);
-    expect(ids.filter((id) => !receiver.arrivals.has(id))).toEqual([]); // none lost
-    expect(receiver.mostAtOnce()).toBe(1); // none sent twice at once
-    const repeated = ids.filter((id) => (receiver.arrivals.get(id)?.length ?? 0) > 1);
-    expect(repeated.length).toBeLessThanOrEqual(WORKER_CONCURRENCY);
-    for (const id of repeated) {
-      const [first = Infinity] = receiver.arrivals.get(id) ?? [];
-      expect(first).toBeLessThanOrEqual(killedAt); // it was in flight at the killed worker
-    }
-    // One recorded attempt per delivery, the killed worker's unfinished ones included.
-    expect(await getDb().deliveryAttempt.count({ where: { deliveryId: { in: ids } } })).toBe(expected);
-  }, 300_000);
-});
+      const ids = (
+        await getDb().delivery.findMany({ where: { eventId: { in: eventIds } }, select: { id: true } })
+      ).map((d) => d.id);
+      expect(ids).toHaveLength(expected);
+      expect(ids.filter((id) => !receiver.arrivals.has(id))).toEqual([]); // none lost
+      expect(receiver.mostAtOnce()).toBe(1); // none sent twice at once
+      const repeated = ids.filter((id) => (receiver.arrivals.get(id)?.length ?? 0) > 1);
+      expect(repeated.length).toBeLessThanOrEqual(WORKER_CONCURRENCY);
+      for (const id of repeated) {
+        const [first = Infinity] = receiver.arrivals.get(id) ?? [];
+        expect(first).toBeLessThanOrEqual(killedAt); // it was in flight at the killed worker
+      }
+      // One recorded attempt per delivery, the killed worker's unfinished ones included.
+      expect(await getDb().deliveryAttempt.count({ where: { deliveryId: { in: ids } } })).toBe(expected);
+    }, 300_000);
+  },
+);

@@ -22,6 +22,7 @@ import { type Outcome, sendSigned } from "./send";
 
 const PURGE_EVERY_MS = 3_600_000;
 const REPLAY_EVERY_MS = 1_000;
+const RECORD_EVERY_MS = 20;
 
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
@@ -214,10 +215,12 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     WEBHOOK_TIMEOUT_MS: timeoutMs,
   } = getEnv();
   let stopping = false;
-  // Attempts being made, and claimed ones waiting for a slot at their host: both count against
-  // the pool, so a slow host's line never grows past its own share.
+  // Attempts being made take the pool's slots. Claimed ones whose host has all its slots taken
+  // wait in that host's line (sent as its slots free, while their lease still covers an attempt);
+  // meanwhile that host's webhooks are passed over at the claim, so others keep flowing.
   let sending = 0;
   let waiting = 0;
+  const MAX_WAITING = concurrency * 4;
   type Host = { sending: number; line: PreparedAttempt[]; webhookIds: Set<string> };
   const hosts = new Map<string, Host>();
   const hostFor = (url: string): Host => {
@@ -251,26 +254,29 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       wake = done;
     });
 
+  // Outcomes are written in groups (a transaction each): whatever finished within RECORD_EVERY_MS
+  // of the first, or while the previous group was being written.
   const toRecord: AttemptResult[] = [];
   let recording: Promise<void> | null = null;
   const record = (result: AttemptResult) => {
     toRecord.push(result);
     recording ??= (async () => {
+      await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
       while (toRecord.length > 0) {
-        const batch = toRecord.splice(0, 200);
-        await recordOutcomes(batch).catch((error) => console.error("delivery worker: recording", error));
-        for (const done of batch) finish(done.prepared);
+        await recordOutcomes(toRecord.splice(0, 500)).catch((error) =>
+          console.error("delivery worker: recording", error),
+        );
       }
       recording = null;
+      signal();
     })();
   };
   const send = (prepared: PreparedAttempt, host: Host) => {
     sending++;
     host.sending++;
-    void attempt(prepared, Date.now()).then(record, (error) => {
-      console.error("delivery worker: attempt", error);
-      finish(prepared);
-    });
+    void attempt(prepared, Date.now())
+      .then(record, (error) => console.error("delivery worker: attempt", error))
+      .finally(() => finish(prepared)); // the host's slot frees with its answer
   };
   const finish = (prepared: PreparedAttempt) => {
     sending--;
@@ -280,23 +286,26 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     if (next) {
       waiting--;
       // Sent only while its lease still covers a whole attempt; otherwise given back.
-      if (Date.now() + timeoutMs + 1_000 < next.claim.leaseUntil) send(next, host);
-      else void releaseClaims([next.claim]).catch((error) => console.error("delivery worker:", error));
-    } else if (host.sending === 0) hosts.delete(hostOf(prepared.url));
+      if (Date.now() + timeoutMs + 1_000 < next.claim.leaseUntil) {
+        send(next, host);
+        return; // the slot went to the line: nothing new to claim
+      }
+      void releaseClaims([next.claim]).catch((error) => console.error("delivery worker:", error));
+    }
+    if (host.sending === 0 && host.line.length === 0) hosts.delete(hostOf(prepared.url));
     signal();
   };
 
   const fill = async (room: number): Promise<number> => {
-    // Webhooks whose host has every slot taken and a full line are passed over at the claim.
-    const full = [...hosts.values()].filter((h) => h.sending >= perHost && h.line.length >= perHost);
-    const skip = full.flatMap((h) => [...h.webhookIds]).slice(0, 500);
+    const busy = [...hosts.values()].filter((h) => h.sending >= perHost || h.line.length > 0);
+    const skip = busy.flatMap((h) => [...h.webhookIds]).slice(0, 500);
     const prepared = await prepareAttempts(await claimDueDeliveries(room, Date.now(), skip));
     const overflow: Claim[] = [];
     for (const p of prepared) {
       const host = hostFor(p.url);
       host.webhookIds.add(p.webhookId);
       if (p.refusal || host.sending < perHost) send(p, host);
-      else if (host.line.length < perHost) {
+      else if (waiting < MAX_WAITING) {
         host.line.push(p);
         waiting++;
       } else overflow.push(p.claim);
@@ -307,9 +316,10 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
 
   const loop = async () => {
     while (!stopping) {
-      const room = concurrency - sending - waiting;
-      // A claim is a write: refill when a tenth of the pool is free, not for every freed slot.
-      if (room < Math.max(1, Math.floor(concurrency / 10))) {
+      const room = concurrency - sending;
+      // A claim is a write: refill when a tenth of the pool is free, not for every freed slot,
+      // and not while outcomes pile up unwritten (the database is the bottleneck then).
+      if (room < Math.max(1, Math.floor(concurrency / 10)) || toRecord.length > concurrency * 4) {
         await rest(idleMs);
         continue;
       }
