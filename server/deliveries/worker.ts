@@ -75,68 +75,65 @@ export type PreparedAttempt = {
   refusal: string | null;
 };
 
-type Target = { id: string; url: string | null; disabledAt: unknown; allowed: unknown };
+type Row = {
+  id: string;
+  webhookId: string;
+  facilityId: string;
+  attempts: number;
+  body: string;
+  deliveryUrl: string;
+  url: string | null;
+  disabledAt: unknown;
+  allowed: unknown;
+};
 
 /**
  * Where each delivery goes now — its webhook's current URL and secrets — or why it may not be sent:
  * the webhook is gone or disabled, its client revoked, its owner disabled or without access to the
- * delivery's facility (the fan-out's rule, checked again at send time). Three queries for a batch.
+ * delivery's facility (the fan-out's rule, checked again at send time). Two queries for a batch,
+ * in plain SQL: this runs for every claim, and the ORM's per-call cost was most of a worker's CPU.
  */
 async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   if (claims.length === 0) return [];
   const db = getDb();
-  const ids = claims.map((c) => c.id);
-  const [deliveries, targets] = await Promise.all([
-    db.delivery.findMany({
-      where: { id: { in: ids }, status: "pending" },
-      select: {
-        id: true,
-        webhookId: true,
-        facilityId: true,
-        url: true,
-        attempts: true,
-        event: { select: { body: true } },
-      },
-    }),
-    db.$queryRaw<Target[]>`
-      SELECT d."id", w."url", w."disabledAt",
-        CASE WHEN c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL THEN 1 ELSE 0 END AS "allowed"
-      FROM "Delivery" d
-      LEFT JOIN "Webhook" w ON w."id" = d."webhookId"
-      LEFT JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
-      LEFT JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
-      LEFT JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
-      WHERE d."id" IN (${Prisma.join(ids)})`,
-  ]);
-  const secretRows = await db.webhookSecret.findMany({
-    where: { webhookId: { in: [...new Set(deliveries.map((d) => d.webhookId))] } },
-    orderBy: { position: "asc" },
-  });
-  const targetOf = new Map(targets.map((t) => [t.id, t]));
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT d."id", d."webhookId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
+      w."url", w."disabledAt",
+      CASE WHEN c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL THEN 1 ELSE 0 END AS "allowed"
+    FROM "Delivery" d
+    JOIN "Event" e ON e."id" = d."eventId"
+    LEFT JOIN "Webhook" w ON w."id" = d."webhookId"
+    LEFT JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
+    LEFT JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
+    LEFT JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
+    WHERE d."id" IN (${Prisma.join(claims.map((c) => c.id))}) AND d."status" = 'pending'`;
+  if (rows.length === 0) return [];
+  const secretRows = await db.$queryRaw<{ webhookId: string; value: string }[]>`
+    SELECT "webhookId", "value" FROM "WebhookSecret"
+    WHERE "webhookId" IN (${Prisma.join([...new Set(rows.map((r) => r.webhookId))])})
+    ORDER BY "position"`;
+  const secretsOf = new Map<string, string[]>();
+  for (const { webhookId, value } of secretRows) {
+    secretsOf.set(webhookId, [...(secretsOf.get(webhookId) ?? []), openSecret(value, webhookId)]);
+  }
   const claimOf = new Map(claims.map((c) => [c.id, c]));
-  return deliveries.map((delivery) => {
-    const target = targetOf.get(delivery.id);
-    const refusal = !target?.url
+  return rows.map((row) => ({
+    claim: claimOf.get(row.id) ?? { id: row.id, token: "", leaseUntil: 0 },
+    webhookId: row.webhookId,
+    attempt: Number(row.attempts) + 1,
+    body: row.body,
+    // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
+    // Credentials in URLs stored before they were refused go neither out nor into the log.
+    url: withoutCredentials(row.url ?? row.deliveryUrl),
+    secrets: secretsOf.get(row.webhookId) ?? [],
+    refusal: !row.url
       ? "the webhook was deleted"
-      : target.disabledAt
+      : row.disabledAt
         ? "not sent: the webhook is disabled"
-        : Number(target.allowed)
+        : Number(row.allowed)
           ? null
-          : `not sent: the webhook's client was revoked or lost access to facility ${delivery.facilityId}`;
-    return {
-      claim: claimOf.get(delivery.id) ?? { id: delivery.id, token: "", leaseUntil: 0 },
-      webhookId: delivery.webhookId,
-      attempt: delivery.attempts + 1,
-      body: delivery.event.body,
-      // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
-      // Credentials in URLs stored before they were refused go neither out nor into the log.
-      url: withoutCredentials(target?.url ?? delivery.url),
-      secrets: secretRows
-        .filter((s) => s.webhookId === delivery.webhookId)
-        .map((s) => openSecret(s.value, s.webhookId)),
-      refusal,
-    };
-  });
+          : `not sent: the webhook's client was revoked or lost access to facility ${row.facilityId}`,
+  }));
 }
 
 /**
