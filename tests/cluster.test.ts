@@ -5,6 +5,7 @@
  * had in flight may arrive a second time (with the same delivery id).
  */
 process.env.OPERATOR_KEY = "operator-key-for-tests-0123456789abcdef";
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 import fs from "node:fs";
 import https from "node:https";
