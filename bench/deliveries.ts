@@ -6,6 +6,7 @@
  * publish to receipt (the publish time travels in the event's data).
  */
 import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { verifySignature } from "../server/webhooks/signature";
@@ -34,34 +35,42 @@ export async function benchDeliveries({
   const latencies: number[] = [];
   let invalid = 0;
   let lastReceipt = 0;
-  const server = https.createServer(
-    { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) },
-    (req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        const now = Date.now();
-        if (
-          verifySignature({ header: req.headers["nursa-signature"] as string, rawBody: body, secret: SECRET })
-        ) {
-          latencies.push(now - (JSON.parse(body) as { data: { publishedAt: number } }).data.publishedAt);
-          lastReceipt = now;
-        } else invalid++;
-        res.end("ok");
-      });
-    },
+  const receive = (req: IncomingMessage, res: ServerResponse) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      const now = Date.now();
+      if (
+        verifySignature({ header: req.headers["nursa-signature"] as string, rawBody: body, secret: SECRET })
+      ) {
+        latencies.push(now - (JSON.parse(body) as { data: { publishedAt: number } }).data.publishedAt);
+        lastReceipt = now;
+      } else invalid++;
+      res.end("ok");
+    });
+  };
+  // Each webhook has a receiver of its own (its own port: its own host to the worker's per-host
+  // limit), as each facility's system is on the platform.
+  const servers = Array.from({ length: WEBHOOKS }, () =>
+    https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }, receive),
   );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve) =>
+          server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+        ),
+    ),
+  );
   try {
     for (let i = 0; i < WEBHOOKS; i++) {
       const response = await fetch(`${baseUrl}/api/v2/public/webhooks/facility`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({
-          url: `https://127.0.0.1:${port}/hook/${i}`,
+          url: `https://127.0.0.1:${ports[i]}/hook/${i}`,
           events: ["shift.report.accepted"], // an event none of the seeded webhooks listens to
           facilities: [facilityId],
           secrets: [SECRET],
@@ -102,7 +111,9 @@ export async function benchDeliveries({
     const seconds = (lastReceipt - started) / 1000;
     return `deliveries (${EVENTS_PER_SECOND} events/s offered × ${WEBHOOKS} webhooks for ${SECONDS} s, worker as its own process): ${latencies.length}/${expected} verified (${invalid} bad signatures) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms`;
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 }
