@@ -2,7 +2,7 @@
  * The delivery system spread out as production runs it on PostgreSQL: two app instances (the
  * production build) publishing, two `npm run worker` processes sending, one database. 10,000
  * deliveries: none lost, none sent twice at once; when one worker is killed mid-run, only what it
- * had in flight may arrive a second time (with the same delivery id).
+ * had in flight (sent, outcome not yet written) may arrive a second time (same delivery id).
  */
 process.env.OPERATOR_KEY = "operator-key-for-tests-0123456789abcdef";
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
@@ -136,7 +136,9 @@ describe.skipIf(getEnv().provider !== "postgresql" || !built)(
       expect(ids.filter((id) => !receiver.arrivals.has(id))).toEqual([]); // none lost
       expect(receiver.mostAtOnce()).toBe(1); // none sent twice at once
       const repeated = ids.filter((id) => (receiver.arrivals.get(id)?.length ?? 0) > 1);
-      expect(repeated.length).toBeLessThanOrEqual(WORKER_CONCURRENCY);
+      // In flight at a worker: its attempts being sent, and answered ones whose outcomes wait for
+    // their group's write (up to four times the pool before it stops claiming).
+    expect(repeated.length).toBeLessThanOrEqual(WORKER_CONCURRENCY * 5);
       for (const id of repeated) {
         const [first = Infinity] = receiver.arrivals.get(id) ?? [];
         expect(first).toBeLessThanOrEqual(killedAt); // it was in flight at the killed worker
