@@ -85,15 +85,37 @@ export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Pr
   return webhooks;
 }
 
-/** The id back if the principal may see this webhook (see webhook.service.ts `visibleTo`), else null. */
-export async function findVisibleId(db: Db, principal: Principal, webhookId: string): Promise<string | null> {
-  const rows = principal.clientId
-    ? await db.$queryRaw<{ id: string }[]>`
-        SELECT "id" FROM "Webhook" WHERE "id" = ${webhookId} AND "clientId" = ${principal.clientId}`
-    : await db.$queryRaw<{ id: string }[]>`
-        SELECT w."id" FROM "Webhook" w JOIN "ApiClient" c ON c."id" = w."clientId"
+/** The webhook's id, if the principal may see it (see webhook.service.ts `visibleTo`, the same rule). */
+const visibleIdQuery = (principal: Principal, webhookId: string) =>
+  principal.clientId
+    ? Prisma.sql`SELECT "id" FROM "Webhook" WHERE "id" = ${webhookId} AND "clientId" = ${principal.clientId}`
+    : Prisma.sql`SELECT w."id" FROM "Webhook" w JOIN "ApiClient" c ON c."id" = w."clientId"
         WHERE w."id" = ${webhookId} AND c."ownerId" = ${principal.userId} AND c."revokedAt" IS NULL`;
+
+/** The id back if the principal may see this webhook, else null. */
+export async function findVisibleId(db: Db, principal: Principal, webhookId: string): Promise<string | null> {
+  const rows = await db.$queryRaw<{ id: string }[]>(visibleIdQuery(principal, webhookId));
   return rows[0]?.id ?? null;
+}
+
+/**
+ * `findVisibleId` and `grantedFacilityIds` in one round trip: an update's 404 and 403 checks.
+ */
+export async function findVisibleIdAndGrants(
+  db: Db,
+  principal: Principal,
+  webhookId: string,
+  facilityIds: string[],
+): Promise<{ id: string | null; granted: Set<string> }> {
+  const rows = await db.$queryRaw<{ kind: string; value: string }[]>`
+    SELECT 'webhook' AS "kind", v."id" AS "value" FROM (${visibleIdQuery(principal, webhookId)}) v
+    UNION ALL
+    SELECT 'facility', "facilityId" FROM "FacilityAccess"
+      WHERE "userId" = ${principal.userId} AND "facilityId" IN (${Prisma.join(facilityIds)})`;
+  return {
+    id: rows.find((row) => row.kind === "webhook")?.value ?? null,
+    granted: new Set(rows.filter((row) => row.kind === "facility").map((row) => row.value)),
+  };
 }
 
 /** Which of these facilities the user may use. */

@@ -27,6 +27,7 @@ import { type FieldChange, type RequestOrigin, recordChange } from "./webhook-hi
 import { generateSecret } from "./webhook-secret";
 import {
   findVisibleId,
+  findVisibleIdAndGrants,
   grantedFacilityIds,
   readWebhooks,
   removeWebhook,
@@ -108,12 +109,34 @@ export async function ownedClientIds(db: Db, userId: string): Promise<string[]> 
 /** `[]` means every facility the user can access; any other id must be one of them (403 otherwise). */
 async function resolveFacilities(db: Db, userId: string, requested: string[]): Promise<string[]> {
   if (requested.length === 0) return accessibleFacilityIds(db, userId);
-  const granted = await grantedFacilityIds(db, userId, requested);
+  return onlyGranted(requested, await grantedFacilityIds(db, userId, requested));
+}
+
+function onlyGranted(requested: string[], granted: Set<string>): string[] {
   const refused = requested.filter((id) => !granted.has(id));
   // The REST body stays the contract's fixed 403; the browser shows this message.
   if (refused.length)
     throw new AppError("FORBIDDEN", `You do not have access to facility ${refused.join(", ")}`);
   return requested;
+}
+
+/**
+ * An update's checks: the webhook (404 unless visible), then the facilities it names (403), in
+ * one query when it names some.
+ */
+async function authorizeUpdate(
+  db: Db,
+  principal: Principal,
+  webhookId: string,
+  requested: string[] | undefined,
+): Promise<{ id: string; facilities?: string[] }> {
+  if (!requested?.length || !webhookIdSchema.safeParse(webhookId).success) {
+    const id = await findVisibleWebhookId(db, principal, webhookId);
+    return { id, facilities: requested && (await resolveFacilities(db, principal.userId, requested)) };
+  }
+  const { id, granted } = await findVisibleIdAndGrants(db, principal, webhookId, requested);
+  if (!id) throw webhookNotFound();
+  return { id, facilities: onlyGranted(requested, granted) };
 }
 
 /** Saving a URL that could never be delivered to (a private IP literal, a port not allowed) is refused up front. */
@@ -334,8 +357,7 @@ export async function updateWebhook({
 }): Promise<Webhook> {
   assertDeliverableUrl(input.url);
   const db = getDb();
-  const id = await findVisibleWebhookId(db, principal, webhookId);
-  const facilities = input.facilities && (await resolveFacilities(db, principal.userId, input.facilities));
+  const { id, facilities } = await authorizeUpdate(db, principal, webhookId, input.facilities);
   return written(
     await writeWebhook(
       db,
