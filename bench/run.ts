@@ -130,6 +130,28 @@ function trpcUpdates(seed: Seed, bodies: string[]): () => autocannon.Request[] {
   };
 }
 
+/**
+ * PATCHes round-robin over `paths`; each path gets the bodies in turn, counted across runs (every
+ * run — product or limit, one database — continues where the last left off, so each PATCH writes).
+ */
+function spreadPatches(paths: string[], bodies: string[]): () => autocannon.Request[] {
+  let sent = 0;
+  return () => {
+    return [
+      {
+        setupRequest: (request) => {
+          const n = sent++;
+          return {
+            ...request,
+            path: paths[n % paths.length],
+            body: bodies[Math.floor(n / paths.length) % bodies.length],
+          };
+        },
+      },
+    ];
+  };
+}
+
 /** Runs each load twice, interleaved (A B C A B C), and averages each one's two runs. */
 async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
   const runs = new Map<string, Measure[]>();
@@ -207,37 +229,40 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   );
   try {
     const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
-    const patchBody = JSON.stringify({
-      events: ["shift.created", "shift.cancelled"],
-      facilities: [seed.facilityIds[0]],
-    });
-    // Updates alternate between two event lists, so every one of them writes (a PATCH that changes
-    // nothing writes nothing and keeps the version). Neither is one the delivery run publishes.
-    const otherPatchBody = JSON.stringify({ events: ["shift.created"], facilities: [seed.facilityIds[0]] });
-    const alternating = () => [{ body: patchBody }, { body: otherPatchBody }];
+    // The REST PATCH changes all four fields, spread over the last 100 webhooks (the tRPC load
+    // leases the first ones), alternating between two bodies so every request writes everything.
+    const fullBody = (tag: "a" | "b", facilityId: string | undefined) =>
+      JSON.stringify({
+        url: `https://receiver.example/${tag}`,
+        events: tag === "a" ? ["shift.created", "shift.cancelled"] : ["shift.created"],
+        facilities: [facilityId],
+        secrets: [tag.repeat(32)],
+      });
+    const patchBodies = [fullBody("a", seed.facilityIds[0]), fullBody("b", seed.facilityIds[1])];
     const bearer = { authorization: `Bearer ${seed.token}`, "content-type": "application/json" };
-    const patchPath = `/api/v2/public/webhooks/facility/${seed.webhookId}`;
+    const patchPath = (id: string) => `/api/v2/public/webhooks/facility/${id}`;
+    const spread = spreadPatches(seed.webhookIds.slice(-100).map(patchPath), patchBodies);
     const patch = await alternate([
       {
         name: "REST PATCH",
-        url: api(PRODUCT_PORT, patchPath),
+        url: api(PRODUCT_PORT, patchPath(seed.webhookId)),
         method: "PATCH",
         headers: bearer,
-        requests: alternating,
+        requests: spread,
       },
       {
         name: "floor PATCH",
         url: api(PRODUCT_PORT, "/api/bench/floor"),
         method: "PATCH",
         headers: bearer,
-        body: patchBody,
+        body: patchBodies[0],
       },
       {
         name: "limit PATCH",
-        url: api(LIMIT_PORT, patchPath),
+        url: api(LIMIT_PORT, patchPath(seed.webhookId)),
         method: "PATCH",
         headers: bearer,
-        requests: alternating,
+        requests: spread,
       },
     ]);
     const trpc = await alternate([
@@ -246,7 +271,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         url: api(PRODUCT_PORT, "/api/trpc/webhooks.update"),
         method: "POST",
         headers: { cookie: `session=${seed.sessionToken}`, "content-type": "application/json" },
-        requests: trpcUpdates(seed, [patchBody, otherPatchBody]),
+        requests: trpcUpdates(seed, patchBodies),
       },
     ]);
     const list = await alternate([

@@ -1,5 +1,5 @@
 /**
- * Seeds a benchmark database (DATABASE_URL): a tenant with 50 webhooks, one API client and a
+ * Seeds a benchmark database (DATABASE_URL): a tenant with 150 webhooks, one API client and a
  * browser session. Prints what the load needs as one JSON line.
  */
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
@@ -17,7 +17,7 @@ const user = await addUser({ email: "bench@example.com", password, facilityIds }
 const client = await addClient({ name: "Bench client", ownerEmail: user.email });
 const principal = { userId: user.id, clientId: client.clientId };
 const webhookIds: string[] = [];
-for (let i = 0; i < 50; i++) {
+for (let i = 0; i < 150; i++) {
   const webhook = await createWebhook({
     principal,
     input: { url: `https://receiver.example/${i}`, events: ["shift.created", "shift.cancelled"] },
