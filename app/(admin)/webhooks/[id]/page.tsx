@@ -1,9 +1,7 @@
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/session";
-import { WebhookDeliveries } from "@/components/webhook-deliveries";
 import { WebhookForm } from "@/components/webhook-form";
 import { DisabledBanner, HealthSummary } from "@/components/webhook-health";
-import { WebhookHistory } from "@/components/webhook-history";
 import { WebhookTabs } from "@/components/webhook-tabs";
 import { AppError } from "@/server/errors";
 import { getFormOptions, getWebhook, getWebhookHealth } from "@/server/webhooks/webhook.service";
@@ -33,8 +31,8 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
       <WebhookTabs
         // A new version (a restore, then a refresh) remounts the form with the stored values.
         settings={<WebhookForm key={webhook.version} options={options} webhook={webhook} />}
-        deliveries={<WebhookDeliveries webhookId={webhook.id} facilities={webhook.facilities} />}
-        history={<WebhookHistory webhookId={webhook.id} />}
+        webhookId={webhook.id}
+        facilities={webhook.facilities}
       />
     </>
   );
