@@ -2,13 +2,11 @@
 import { useEffect, useState } from "react";
 import { toast } from "sonner";
 import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
-import { FilterSelect } from "./filter-select";
+import { FilterInput, FilterSelect } from "./filter-select";
 import { formatTime } from "./format-time";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
-import { Input } from "./ui/input";
-import { Label } from "./ui/label";
 
 /** A datetime-local value (the browser's time zone) as an ISO instant; "" stays unset. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -47,24 +45,14 @@ export function DeliveryReplay({ webhookId, facilities }: { webhookId: string; f
         Replay failed deliveries
       </h2>
       <div className="mt-2 flex flex-wrap items-end gap-4">
-        <div className="grid gap-1.5">
-          <Label htmlFor="replay-since">From</Label>
-          <Input
-            id="replay-since"
-            type="datetime-local"
-            value={since}
-            onChange={(e) => setSince(e.target.value)}
-          />
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="replay-until">To (empty: now)</Label>
-          <Input
-            id="replay-until"
-            type="datetime-local"
-            value={until}
-            onChange={(e) => setUntil(e.target.value)}
-          />
-        </div>
+        <FilterInput id="replay-since" label="From" type="datetime-local" value={since} onChange={setSince} />
+        <FilterInput
+          id="replay-until"
+          label="To (empty: now)"
+          type="datetime-local"
+          value={until}
+          onChange={setUntil}
+        />
         <FilterSelect
           id="replay-event"
           label="Event"

@@ -1,4 +1,5 @@
 "use client";
+import { Input } from "./ui/input";
 import { Label } from "./ui/label";
 
 type Option = string | { value: string; label: string };
@@ -41,6 +42,28 @@ export function FilterSelect({
           </option>
         ))}
       </select>
+    </div>
+  );
+}
+
+/** A labelled input for filters (dates and times), beside the selects. */
+export function FilterInput({
+  id,
+  label,
+  type,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  type: "date" | "datetime-local";
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Input id={id} type={type} value={value} onChange={(e) => onChange(e.target.value)} />
     </div>
   );
 }

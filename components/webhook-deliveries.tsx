@@ -6,13 +6,11 @@ import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import { DeliveryReplay } from "./delivery-replay";
-import { FilterSelect } from "./filter-select";
+import { FilterInput, FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
-import { Input } from "./ui/input";
-import { Label } from "./ui/label";
 
 type Status = WebhookDelivery["status"];
 const STATUS_STYLE: Record<string, string> = {
@@ -84,10 +82,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
           anyLabel="Any status"
           options={["pending", "success", "failure"]}
         />
-        <div className="grid gap-1.5">
-          <Label htmlFor="deliveries-since">Since</Label>
-          <Input id="deliveries-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
-        </div>
+        <FilterInput id="deliveries-since" label="Since" type="date" value={since} onChange={setSince} />
       </div>
 
       <QueryStatus
