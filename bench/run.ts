@@ -20,6 +20,7 @@ import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = 10;
+const WARM_UP_SECONDS = 2;
 const PRODUCT_PORT = 3200;
 const LIMIT_PORT = 3201;
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -78,7 +79,7 @@ const stop = (child: ChildProcess) =>
     child.kill("SIGINT"); // a clean exit, so a CPU profile gets written
   });
 
-async function load({ url, method, headers, body, requests }: Load): Promise<Measure> {
+async function load({ url, method, headers, body, requests }: Load, duration = DURATION): Promise<Measure> {
   const result = await autocannon({
     url,
     method,
@@ -86,7 +87,7 @@ async function load({ url, method, headers, body, requests }: Load): Promise<Mea
     body,
     requests: requests?.(),
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration,
   });
   if (result.non2xx || result.errors) {
     throw new Error(
@@ -152,9 +153,11 @@ function spreadPatches(paths: string[], bodies: string[]): () => autocannon.Requ
   };
 }
 
-/** Runs each load twice, interleaved (A B C A B C), and averages each one's two runs. */
+/** Warms each load up, runs each twice, interleaved (A B C A B C), and averages each one's two runs. */
 async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
   const runs = new Map<string, Measure[]>();
+  // Unmeasured first: the first load after a start otherwise pays for JIT and cold caches.
+  for (const item of loads) await load(item, WARM_UP_SECONDS);
   for (let round = 0; round < 2; round++) {
     for (const item of loads) {
       const measure = await load(item);
