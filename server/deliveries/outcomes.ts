@@ -83,8 +83,11 @@ export async function recordOutcomes(results: AttemptResult[]): Promise<void> {
  */
 async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
   const byWebhook = new Map<string, AttemptResult[]>();
-  for (const r of results)
-    byWebhook.set(r.prepared.webhookId, [...(byWebhook.get(r.prepared.webhookId) ?? []), r]);
+  for (const r of results) {
+    const attempts = byWebhook.get(r.prepared.webhookId) ?? [];
+    attempts.push(r);
+    byWebhook.set(r.prepared.webhookId, attempts);
+  }
 
   const healthy: string[] = [];
   const failing: { id: string; lastSuccessAt?: Date; failures: AttemptResult[] }[] = [];
@@ -136,12 +139,9 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
     const [stored] = disable ? await readWebhooks(tx, [id]) : [];
     if (stored) {
       await tx.$executeRaw(
-        recordChange(
-          { principal: { userId: "", clientId: null }, action: "disabled", actor: "delivery worker" },
-          stored,
-          stored,
-          [{ field: "disabled", before: null, after: disabledReason }],
-        ),
+        recordChange({ action: "disabled", actor: "delivery worker" }, stored, stored, [
+          { field: "disabled", before: null, after: disabledReason },
+        ]),
       );
     }
   }

@@ -99,7 +99,7 @@ export async function startReplay(actor: ReplayActor, input: unknown) {
     db.$executeRaw(
       recordChange(
         "operator" in actor
-          ? { principal: { userId: "", clientId: null }, action: "replay-started", actor: "operator" }
+          ? { action: "replay-started", actor: "operator" }
           : { principal: actor.principal, origin: actor.origin, action: "replay-started" },
         webhook,
         webhook,

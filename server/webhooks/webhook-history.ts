@@ -14,13 +14,14 @@ import type { Webhook } from "./webhook-sql";
 export type RequestOrigin = { ip: string; userAgent: string };
 
 export type ChangeContext = {
-  principal: Principal;
   origin?: RequestOrigin;
   /** Decided by the write when absent: "updated", or "secrets-rotated" when only secrets changed. */
   action?: string;
-  /** Who acted when no principal did (the delivery worker disabling a failing endpoint). */
-  actor?: string;
-};
+} & (
+  | { principal: Principal }
+  /** Who acted when no principal did: the delivery worker, the operator's CLI. */
+  | { actor: string }
+);
 
 export type FieldChange = { field: string; before?: unknown; after?: unknown };
 
@@ -44,13 +45,21 @@ function fieldChanges(before: Webhook | null, after: Webhook | null): FieldChang
  * name is read by the statement, so recording costs no extra round trip.
  */
 export function recordChange(
-  { principal, origin, action = "updated", actor }: ChangeContext,
+  context: ChangeContext,
   before: Webhook | null,
   after: Webhook | null,
   extra: FieldChange[] = [],
 ): Prisma.Sql {
+  const { origin, action = "updated" } = context;
   const webhook = after ?? before;
   if (!webhook) throw new Error("a change needs the webhook before or after it");
+  const actor =
+    "actor" in context
+      ? Prisma.sql`${context.actor}`
+      : Prisma.sql`COALESCE(
+          (SELECT "name" || ' (API client)' FROM "ApiClient" WHERE "id" = ${context.principal.clientId}),
+          (SELECT "email" FROM "User" WHERE "id" = ${context.principal.userId}),
+          'operator')`;
   const snapshot = after && {
     url: after.url,
     events: after.events,
@@ -59,11 +68,7 @@ export function recordChange(
   };
   return Prisma.sql`
     INSERT INTO "WebhookChange" ("id", "webhookId", "clientId", "version", "action", "actor", "ip", "userAgent", "changes", "snapshot", "createdAt")
-    VALUES (${randomUUID()}, ${webhook.id}, ${webhook.clientId}, ${webhook.version}, ${action},
-      COALESCE(${actor ?? null},
-        (SELECT "name" || ' (API client)' FROM "ApiClient" WHERE "id" = ${principal.clientId}),
-        (SELECT "email" FROM "User" WHERE "id" = ${principal.userId}),
-        'operator'),
+    VALUES (${randomUUID()}, ${webhook.id}, ${webhook.clientId}, ${webhook.version}, ${action}, ${actor},
       ${origin?.ip ?? ""}, ${(origin?.userAgent ?? "").slice(0, 300)},
       ${JSON.stringify([...fieldChanges(before, after), ...extra])},
       ${snapshot ? JSON.stringify(snapshot) : null}, ${new Date()})`;
