@@ -88,16 +88,13 @@ export async function resendDelivery({
       data: { status: "pending", dueAtMs: BigInt(now), leaseUntilMs: null, claimToken: null },
     });
     if (count === 0) {
-      throw (await tx.delivery.findUnique({ where: { id: deliveryId }, select: { attempts: true } }))
-        ?.attempts === MAX_ATTEMPTS_PER_DELIVERY
-        ? new AppError(
-            "PRECONDITION_FAILED",
-            `This delivery was attempted ${MAX_ATTEMPTS_PER_DELIVERY} times, the most one delivery may have.`,
-          )
-        : new AppError(
-            "PRECONDITION_FAILED",
-            "This delivery is being sent right now: its outcome shows in a moment.",
-          );
+      const stored = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { attempts: true } });
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        stored?.attempts === MAX_ATTEMPTS_PER_DELIVERY
+          ? `This delivery was attempted ${MAX_ATTEMPTS_PER_DELIVERY} times, the most one delivery may have.`
+          : "This delivery is being sent right now: its outcome shows in a moment.",
+      );
     }
     await tx.$executeRaw(
       recordChange({ principal, origin, action: "resent" }, webhook, webhook, [

@@ -114,7 +114,9 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
     ORDER BY "position"`;
   const secretsOf = new Map<string, string[]>();
   for (const { webhookId, value } of secretRows) {
-    secretsOf.set(webhookId, [...(secretsOf.get(webhookId) ?? []), openSecret(value, webhookId)]);
+    const secrets = secretsOf.get(webhookId) ?? [];
+    secrets.push(openSecret(value, webhookId));
+    secretsOf.set(webhookId, secrets);
   }
   const claimOf = new Map(claims.map((c) => [c.id, c]));
   return rows.map((row) => ({
@@ -220,8 +222,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   const MAX_WAITING = concurrency * 4;
   type Host = { sending: number; line: PreparedAttempt[]; webhookIds: Set<string> };
   const hosts = new Map<string, Host>();
-  const hostFor = (url: string): Host => {
-    const key = hostOf(url);
+  const hostFor = (key: string): Host => {
     const host = hosts.get(key) ?? { sending: 0, line: [], webhookIds: new Set<string>() };
     hosts.set(key, host);
     return host;
@@ -277,7 +278,8 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   };
   const finish = (prepared: PreparedAttempt) => {
     sending--;
-    const host = hostFor(prepared.url);
+    const key = hostOf(prepared.url);
+    const host = hostFor(key);
     host.sending--;
     const next = host.line.shift();
     if (next) {
@@ -289,7 +291,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       }
       void releaseClaims([next.claim]).catch((error) => console.error("delivery worker:", error));
     }
-    if (host.sending === 0 && host.line.length === 0) hosts.delete(hostOf(prepared.url));
+    if (host.sending === 0 && host.line.length === 0) hosts.delete(key);
     signal();
   };
 
@@ -299,7 +301,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     const prepared = await prepareAttempts(await claimDueDeliveries(room, Date.now(), skip));
     const overflow: Claim[] = [];
     for (const p of prepared) {
-      const host = hostFor(p.url);
+      const host = hostFor(hostOf(p.url));
       host.webhookIds.add(p.webhookId);
       if (p.refusal || host.sending < perHost) send(p, host);
       else if (waiting < MAX_WAITING) {
