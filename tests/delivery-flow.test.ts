@@ -29,7 +29,7 @@ import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
 import {
   createWebhook,
   deleteWebhook,
-  getWebhookHealth,
+  getWebhookWithHealth,
   listWebhookHistory,
   listWebhooksPage,
   reenableWebhook,
@@ -63,6 +63,9 @@ const deliveryOf = async (eventId: string) =>
 
 const requestsFor = (r: Receiver, deliveryId: string) =>
   r.received.filter((request) => request.headers["webhook-delivery-id"] === deliveryId);
+
+const healthOf = async (args: Parameters<typeof getWebhookWithHealth>[0]) =>
+  (await getWebhookWithHealth(args)).health;
 
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
@@ -176,7 +179,7 @@ describe("endpoint health", () => {
     await publish(facility);
     const t0 = Date.now();
     await runDueDeliveries({ now: t0 });
-    expect(await getWebhookHealth({ principal: tenant.userPrincipal, webhookId: webhook.id })).toMatchObject({
+    expect(await healthOf({ principal: tenant.userPrincipal, webhookId: webhook.id })).toMatchObject({
       failingSince: new Date(t0).toISOString(),
       failureStreak: 1,
       disabledAt: null,
@@ -185,7 +188,7 @@ describe("endpoint health", () => {
     // Still failing an hour later: the retry of the first event and a new one both fail.
     const { eventId: second } = await publish(facility);
     await runDueDeliveries({ now: t0 + 3_600_000 });
-    const health = await getWebhookHealth({ principal: tenant.userPrincipal, webhookId: webhook.id });
+    const health = await healthOf({ principal: tenant.userPrincipal, webhookId: webhook.id });
     expect(health).toMatchObject({ failureStreak: 3, disabledAt: new Date(t0 + 3_600_000).toISOString() });
     expect(health.disabledReason).toMatch(/every attempt since .* failed \(3 attempts; the last: 500\)/);
     const [listed] = (await listWebhooksPage({ principal: tenant.userPrincipal, input: { limit: 10 } }))
@@ -224,7 +227,7 @@ describe("endpoint health", () => {
     });
     expect((await publish(facility)).deliveries).toBe(1);
     await runDueDeliveries({ now: t0 + 3_800_000 });
-    expect(await getWebhookHealth({ principal: tenant.userPrincipal, webhookId: webhook.id })).toMatchObject({
+    expect(await healthOf({ principal: tenant.userPrincipal, webhookId: webhook.id })).toMatchObject({
       failingSince: null,
       failureStreak: 0,
       disabledAt: null,

@@ -6,7 +6,6 @@ import {
   deleteWebhook,
   getFormOptions,
   getWebhook,
-  getWebhookHealth,
   listWebhookHistory,
   listWebhooksPage,
   reenableWebhook,
@@ -27,10 +26,6 @@ export const webhookRouter = router({
   byId: protectedProcedure
     .input(byId)
     .query(({ ctx, input }) => getWebhook({ principal: ctx.principal, webhookId: input.id })),
-
-  health: protectedProcedure
-    .input(byId)
-    .query(({ ctx, input }) => getWebhookHealth({ principal: ctx.principal, webhookId: input.id })),
 
   reenable: protectedProcedure
     .input(byId)

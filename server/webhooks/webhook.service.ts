@@ -206,17 +206,20 @@ export async function getWebhook({ principal, webhookId }: { principal: Principa
   return webhook;
 }
 
-export async function getWebhookHealth({
+/** The edit page's read: the webhook and its endpoint's health, after one visibility check. */
+export async function getWebhookWithHealth({
   principal,
   webhookId,
 }: {
   principal: Principal;
   webhookId: string;
-}): Promise<WebhookHealth> {
-  const id = await findVisibleWebhookId(getDb(), principal, webhookId);
-  const health = (await healthOf(getDb(), [id])).get(id);
-  if (!health) throw webhookNotFound();
-  return health;
+}): Promise<{ webhook: Webhook; health: WebhookHealth }> {
+  const db = getDb();
+  const id = await findVisibleWebhookId(db, principal, webhookId);
+  const [[webhook], health] = await Promise.all([readWebhooks(db, [id]), healthOf(db, [id])]);
+  const ofWebhook = health.get(id);
+  if (!webhook || !ofWebhook) throw webhookNotFound();
+  return { webhook, health: ofWebhook };
 }
 
 /**

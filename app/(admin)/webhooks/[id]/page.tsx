@@ -4,20 +4,18 @@ import { WebhookForm } from "@/components/webhook-form";
 import { DisabledBanner, HealthSummary } from "@/components/webhook-health";
 import { WebhookTabs } from "@/components/webhook-tabs";
 import { AppError } from "@/server/errors";
-import { getFormOptions, getWebhook, getWebhookHealth } from "@/server/webhooks/webhook.service";
+import { getFormOptions, getWebhookWithHealth } from "@/server/webhooks/webhook.service";
 
 export const metadata = { title: "Edit webhook · Facility webhooks" };
 
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   const { principal } = await requireUser();
   const { id } = await params;
-  const missing = (error: unknown): never => {
-    if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
-    throw error;
-  };
-  const [webhook, health, options] = await Promise.all([
-    getWebhook({ principal, webhookId: id }).catch(missing),
-    getWebhookHealth({ principal, webhookId: id }).catch(missing),
+  const [{ webhook, health }, options] = await Promise.all([
+    getWebhookWithHealth({ principal, webhookId: id }).catch((error) => {
+      if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
+      throw error;
+    }),
     getFormOptions({ principal }),
   ]);
   return (
