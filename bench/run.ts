@@ -6,7 +6,7 @@
  * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
- * as its own process.
+ * as its own process; and on SQLite, the pages' timings in Chromium (bench/browser.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -16,6 +16,7 @@ import autocannon from "autocannon";
 import { newEncryptionKey } from "../server/crypto/sealed-secrets";
 import { createEmptyDatabase } from "../tests/test-database";
 import { createSelfSignedCertificate } from "../tests/tls";
+import { benchBrowser } from "./browser";
 import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -340,6 +341,17 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       extras.push(
         `Edit page first-load JavaScript: ${((await firstLoadJs(seed)) / 1024).toFixed(1)} kB gzip`,
       );
+      const stored = (await (
+        await fetch(api(PRODUCT_PORT, patchPath(seed.webhookId)), { headers: bearer })
+      ).json()) as { url: string };
+      const browser = await benchBrowser({
+        baseUrl: api(PRODUCT_PORT, ""),
+        sessionToken: seed.sessionToken,
+        webhookId: seed.webhookId,
+        storedUrl: stored.url,
+      });
+      for (const line of browser) console.log(`  ${line}`);
+      extras.push(...browser);
       const wal = `${database.url.slice("file:".length)}-wal`;
       extras.push(
         `SQLite -wal file after the run: ${fs.existsSync(wal) ? (fs.statSync(wal).size / 1024 / 1024).toFixed(1) : "0"} MB`,
