@@ -3,7 +3,13 @@ import { Checkbox } from "./ui/checkbox";
 import { cn } from "./ui/cn";
 import { Label } from "./ui/label";
 
-export type CheckboxOption = { value: string; label: string; description?: string };
+export type CheckboxOption = {
+  value: string;
+  label: string;
+  description?: string;
+  /** Shown on request under the description (an event's example body). */
+  example?: string;
+};
 
 /** A multi-select as a grid of labelled checkboxes, bound to a string array. */
 export function CheckboxGroup({
@@ -42,6 +48,16 @@ export function CheckboxGroup({
                 <span id={descriptionId} className="text-xs text-slate-500">
                   {option.description}
                 </span>
+              )}
+              {option.example && (
+                <details className="text-xs">
+                  <summary className="cursor-pointer text-slate-600 underline-offset-2 hover:underline">
+                    Example payload<span className="sr-only"> of {option.label}</span>
+                  </summary>
+                  <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 text-[11px] text-slate-700">
+                    {option.example}
+                  </pre>
+                </details>
               )}
             </div>
           </div>

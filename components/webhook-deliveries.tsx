@@ -4,7 +4,12 @@ import { Collapsible } from "radix-ui";
 import { useState } from "react";
 import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
-import { WEBHOOK_EVENTS, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
+import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
+import {
+  type PublishableEvent,
+  WEBHOOK_EVENTS,
+  type WebhookEventName,
+} from "@/server/webhooks/webhook.schemas";
 import { DeliveryReplay } from "./delivery-replay";
 import { FilterInput, FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
@@ -169,12 +174,33 @@ function DeliveryRow({
   );
 }
 
+/** Sends the event catalogue's example of the chosen event (by default, the first one the webhook gets). */
 function SendTestEvent({ webhookId }: { webhookId: string }) {
   const send = trpc.deliveries.sendTest.useMutation();
+  const [eventType, setEventType] = useState<PublishableEvent | "">("");
   const result = send.data;
   return (
     <div className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-3">
-      <Button variant="outline" onClick={() => send.mutate({ webhookId })} disabled={send.isPending}>
+      <label className="flex items-center gap-2 text-sm">
+        Test event
+        <select
+          value={eventType}
+          onChange={(e) => setEventType(e.target.value as PublishableEvent | "")}
+          className="h-9 rounded-md border border-slate-300 bg-white px-2 text-sm"
+        >
+          <option value="">First event it receives</option>
+          {PUBLISHABLE_EVENTS.map((event) => (
+            <option key={event} value={event}>
+              {event}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Button
+        variant="outline"
+        onClick={() => send.mutate({ webhookId, eventType: eventType || undefined })}
+        disabled={send.isPending}
+      >
         {send.isPending ? "Sending…" : "Send test event"}
       </Button>
       <p role="status" className="text-sm">

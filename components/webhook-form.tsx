@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore } from "react";
 import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
 import { toast } from "sonner";
+import { deliveryBody, EVENT_CATALOGUE, EVENT_DESCRIPTIONS } from "@/server/webhooks/event-catalogue";
 import {
   createWebhookInput,
   differingFields,
@@ -13,7 +14,6 @@ import {
 import type { Webhook } from "@/server/webhooks/webhook.service";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
 import { CheckboxGroup } from "./checkbox-group";
-import { EVENT_DESCRIPTIONS } from "./event-descriptions";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { SecretsField } from "./secrets-field";
 import { trpc } from "./trpc";
@@ -47,6 +47,7 @@ const EVENT_OPTIONS = WEBHOOK_EVENTS.map((event) => ({
   value: event,
   label: event,
   description: EVENT_DESCRIPTIONS[event],
+  example: event === "all" ? undefined : deliveryBody(event, EVENT_CATALOGUE[event].example, 2),
 }));
 
 const subscribeToNothing = () => () => {};

@@ -39,3 +39,20 @@ test("bad bodies over HTTP get 4xx in the contract's envelope, never 5xx", async
   const unchanged = await request.get(path(), { headers });
   expect((await unchanged.json()).data).toEqual([webhook]);
 });
+
+test("the API reference opens from the header and renders the OpenAPI document, PATCH included, under the page's CSP", async ({
+  signedInPage: page,
+}) => {
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
+  });
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page).toHaveURL("/docs/api");
+  const patch = page.locator(".opblock-patch", { hasText: "/api/v2/public/webhooks/facility/{webhookId}" });
+  await expect(patch).toBeVisible();
+  await patch.locator(".opblock-summary").click();
+  await expect(patch.getByText("Webhook was modified by someone else")).toBeVisible();
+  await expect(page.getByText("shift.report.accepted-automatically").first()).toBeVisible();
+  expect(refused).toEqual([]);
+});

@@ -1,11 +1,13 @@
+import { Webhook as StandardWebhook } from "standardwebhooks";
 import { E2E_TLS } from "../playwright.config";
 import { publishEvent } from "../server/deliveries/events.service";
+import { EVENT_CATALOGUE } from "../server/webhooks/event-catalogue";
 import { verifySignature } from "../server/webhooks/signature";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { startReceiver } from "../tests/https-receiver";
 import { expect, test } from "./fixtures";
 
-test("Send test event posts a signed sample to the webhook and shows the answer inline", async ({
+test("the event picker shows each event's example, and Send test event posts the chosen one's example, signed both ways", async ({
   tenant,
   signedInPage: page,
 }) => {
@@ -16,18 +18,28 @@ test("Send test event posts a signed sample to the webhook and shows the answer 
       input: { url: receiver.url("/test-event"), events: ["all"] },
     });
     await page.goto(`/webhooks/${webhook.id}`);
+    const example = page.getByText('"licenseType": "RN"');
+    await expect(example).toBeHidden();
+    await page.locator("summary", { hasText: "Example payload of shift.created" }).click();
+    await expect(example).toBeVisible();
+
     await page.getByRole("tab", { name: "Deliveries" }).click();
+    await page.getByLabel("Test event").selectOption("shift.report.rejected");
     await page.getByRole("button", { name: "Send test event" }).click();
     await expect(
       page.getByRole("status").filter({ hasText: /Test event: HTTP 200 in \d+ ms — ok/ }),
     ).toBeVisible();
 
     const [request] = receiver.received;
-    expect(JSON.parse(request?.body ?? "{}").eventType).toBe("shift.created");
+    expect(JSON.parse(request?.body ?? "{}")).toEqual({
+      eventType: "shift.report.rejected",
+      data: { ...EVENT_CATALOGUE["shift.report.rejected"].example, facilityId: webhook.facilities[0] },
+    });
     const secret = webhook.secrets[0] ?? "";
-    expect(
-      verifySignature({ header: request?.headers["nursa-signature"], rawBody: request?.body ?? "", secret }),
-    ).toBe(true);
+    const rawBody = request?.body ?? "";
+    expect(verifySignature({ header: request?.headers["nursa-signature"], rawBody, secret })).toBe(true);
+    const headers = request?.headers as Record<string, string>;
+    expect(new StandardWebhook(secret, { format: "raw" }).verify(rawBody, headers)).toBeTruthy();
   } finally {
     await receiver.close();
   }

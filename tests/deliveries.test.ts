@@ -9,6 +9,7 @@ process.env.WEBHOOK_RETRY_JITTER = "0"; // exact due times; tests/delivery-flow.
 const RECEIVER_PORT = await freePort();
 process.env.WEBHOOK_ALLOWED_PORTS = `443,${RECEIVER_PORT}`;
 
+import { Webhook as StandardWebhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { listWebhookDeliveries } from "../server/deliveries/deliveries.service";
@@ -92,6 +93,39 @@ describe("delivery", () => {
       ["success", 1, 200],
       ["success", 1, 200],
     ]);
+  });
+
+  it("signs the Standard Webhooks way too: the standardwebhooks package verifies each attempt with either secret, under one webhook-id", async () => {
+    const [, f2] = tenant.facilityIds as [string, string];
+    await hook("/fail/standard", ["shift.scheduled"], [f2], [SECRET_A, SECRET_B]);
+    const before = receiver.received.length;
+    const { eventId } = await publishEvent({
+      eventType: "shift.scheduled",
+      facilityId: f2,
+      data: { shiftId: "s-9" },
+    });
+    const t0 = Date.now();
+    // Every attempt (the receiver always fails), so none is left for the tests after this one.
+    for (const due of [0, 1_000, 3_000, 6_000]) expect(await runDueDeliveries({ now: t0 + due })).toBe(1);
+
+    const got = receiver.received.slice(before);
+    const [delivery] = await attemptsOf(eventId);
+    expect(got).toHaveLength(4);
+    for (const { body, headers } of got) {
+      const standardHeaders = headers as Record<string, string>;
+      expect(standardHeaders["webhook-id"]).toBe(delivery?.id);
+      for (const secret of [SECRET_A, SECRET_B]) {
+        const payload = { data: { shiftId: "s-9" }, eventType: "shift.scheduled" };
+        expect(new StandardWebhook(secret, { format: "raw" }).verify(body, standardHeaders)).toEqual(payload);
+        const encoded = `whsec_${Buffer.from(secret).toString("base64")}`;
+        expect(new StandardWebhook(encoded).verify(body, standardHeaders)).toEqual(payload);
+      }
+      const stranger = new StandardWebhook("c".repeat(32), { format: "raw" });
+      expect(() => stranger.verify(body, standardHeaders)).toThrow(WebhookVerificationError);
+      expect(() =>
+        new StandardWebhook(SECRET_A, { format: "raw" }).verify(`${body} `, standardHeaders),
+      ).toThrow(WebhookVerificationError);
+    }
   });
 
   it("retries a receiver that answers 500 exactly as scheduled, then marks the delivery failed", async () => {

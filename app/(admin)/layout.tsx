@@ -20,6 +20,10 @@ export default async function AdminLayout({ children }: { children: ReactNode })
             <Link href="/sessions" className="text-slate-700 hover:underline">
               Sessions
             </Link>
+            {/* A plain link: the reference is its own page, outside the app's router. */}
+            <a href="/docs/api" className="text-slate-700 hover:underline">
+              API reference
+            </a>
           </nav>
           <form action={signOutAction} className="flex items-center gap-3 text-sm text-slate-600">
             <span>{user.email}</span>

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { withoutCredentials } from "../webhooks/webhook.schemas";
+import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
+import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook.schemas";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";
@@ -105,33 +106,29 @@ export async function resendDelivery({
 }
 
 /**
- * A signed sample `shift.created` to the webhook's current URL, answered inline; not in the
+ * The catalogue's example of an event (by default the first one the webhook listens to), for the
+ * webhook's first facility, signed and sent to its current URL and answered inline; not in the
  * delivery log, but in the webhook's history.
  */
 export async function sendTestEvent({
   principal,
   webhookId,
+  eventType,
   origin,
 }: {
   principal: Principal;
   webhookId: string;
+  eventType?: PublishableEvent;
   origin?: RequestOrigin;
 }) {
   const webhook = await getWebhook({ principal, webhookId });
-  const data = {
-    shiftId: `test-${randomUUID()}`,
-    facilityId: webhook.facilities[0] ?? "P-000000",
-    from: "2026-12-01T07:00:00.000Z",
-    to: "2026-12-01T19:00:00.000Z",
-    at: new Date().toISOString(),
-    description: "Test event from the webhook admin",
-    licenseType: "RN",
-    breakTime: 30,
-    createdBy: { userId: "test", email: "test@example.com" },
-  };
+  const event =
+    eventType ?? webhook.events.find((e): e is PublishableEvent => e !== "all") ?? "shift.created";
+  const { example } = EVENT_CATALOGUE[event];
+  const data = { ...example, facilityId: webhook.facilities[0] ?? example.facilityId };
   const { outcome } = await sendSigned({
     url: withoutCredentials(webhook.url), // a URL stored before credentials were refused
-    body: JSON.stringify({ data, eventType: "shift.created" }),
+    body: deliveryBody(event, data),
     secrets: webhook.secrets,
     deliveryId: `test-${randomUUID()}`,
   });

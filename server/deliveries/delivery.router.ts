@@ -2,7 +2,7 @@ import { z } from "zod";
 import { protectedProcedure, router } from "../trpc/init";
 import { webhookId } from "../webhooks/webhook.schemas";
 import { listWebhookDeliveries, resendDelivery, sendTestEvent } from "./deliveries.service";
-import { replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
+import { PUBLISHABLE_EVENTS, replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
 import { cancelReplay, listReplays, previewReplay, startReplay } from "./replays.service";
 
 export const deliveryRouter = router({
@@ -17,10 +17,8 @@ export const deliveryRouter = router({
     ),
 
   sendTest: protectedProcedure
-    .input(z.object({ webhookId }))
-    .mutation(({ ctx, input }) =>
-      sendTestEvent({ principal: ctx.principal, webhookId: input.webhookId, origin: ctx.origin }),
-    ),
+    .input(z.object({ webhookId, eventType: z.enum(PUBLISHABLE_EVENTS).optional() }))
+    .mutation(({ ctx, input }) => sendTestEvent({ principal: ctx.principal, ...input, origin: ctx.origin })),
 
   replayPreview: protectedProcedure
     .input(replayFilterInput)

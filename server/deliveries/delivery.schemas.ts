@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { WEBHOOK_EVENTS } from "../webhooks/webhook.schemas";
+import { type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook.schemas";
 
-/** Events that happen; `all` is only something a webhook listens to. */
-export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e) => e !== "all") as [string, ...string[]];
+export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e): e is PublishableEvent => e !== "all") as [
+  PublishableEvent,
+  ...PublishableEvent[],
+];
 
 export const publishEventInput = z.object({
   eventType: z.enum(PUBLISHABLE_EVENTS, {

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { getDb } from "../db";
 import { AppError, parseInput } from "../errors";
+import { deliveryBody } from "../webhooks/event-catalogue";
 import type { WebhookEventName } from "../webhooks/webhook.schemas";
 import { type FanOutTarget, findWebhooksForEvent } from "../webhooks/webhook-fanout";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
@@ -58,7 +59,7 @@ async function publish(events: EventInput[]): Promise<Published[]> {
     id: randomUUID(),
     eventType,
     facilityId,
-    body: JSON.stringify({ data, eventType }),
+    body: deliveryBody(eventType, data),
   }));
   const audience = (row: { facilityId: string; eventType: string }) => `${row.facilityId}\n${row.eventType}`;
   return db.$transaction(

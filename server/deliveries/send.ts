@@ -5,7 +5,7 @@
  */
 import { Agent, fetch } from "undici";
 import { getEnv } from "../env";
-import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/signature";
+import { SIGNATURE_HEADER, signatureHeader, standardWebhookHeaders } from "../webhooks/signature";
 import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl, isForbiddenPort } from "./ssrf-guard";
 
 export const DELIVERY_ID_HEADER = "Webhook-Delivery-Id";
@@ -123,7 +123,10 @@ async function post(url: string, body: string, headers: Record<string, string>):
   }
 }
 
-/** Signs `body` with every secret and POSTs it: what every attempt (and a test send) does. */
+/**
+ * Signs `body` with every secret, both ways (`Nursa-Signature` and the Standard Webhooks headers),
+ * and POSTs it: what every attempt (and a test send) does.
+ */
 export async function sendSigned({
   url,
   body,
@@ -137,12 +140,14 @@ export async function sendSigned({
   deliveryId: string;
   now?: number;
 }): Promise<{ signature: string; outcome: Outcome }> {
-  const signature = signatureHeader(body, secrets, Math.floor(now / 1000));
+  const timestamp = Math.floor(now / 1000);
+  const signature = signatureHeader(body, secrets, timestamp);
   const outcome = await post(url, body, {
     "content-type": "application/json",
     "user-agent": "facility-webhooks",
     [SIGNATURE_HEADER]: signature,
     [DELIVERY_ID_HEADER]: deliveryId,
+    ...standardWebhookHeaders(body, secrets, deliveryId, timestamp),
   });
   return { signature, outcome };
 }

@@ -21,6 +21,30 @@ export function signatureHeader(
 }
 
 /**
+ * The Standard Webhooks headers (standardwebhooks.com), sent beside `Nursa-Signature` so receivers
+ * can verify with that specification's libraries: `webhook-id` is the delivery id, the same on
+ * every attempt (receivers drop repeats by it); `webhook-signature` holds `v1,<base64>` per current
+ * secret, space-separated, each the HMAC-SHA256 of `<id>.<timestamp>.<raw body>`. The key is the
+ * secret's own bytes, which the libraries take as `new Webhook(secret, { format: "raw" })` or as
+ * `whsec_` followed by the secret in base64.
+ */
+export function standardWebhookHeaders(
+  rawBody: string,
+  secrets: string[],
+  webhookId: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  const signed = `${webhookId}.${timestamp}.${rawBody}`;
+  return {
+    "webhook-id": webhookId,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": secrets
+      .map((secret) => `v1,${createHmac("sha256", secret).update(signed).digest("base64")}`)
+      .join(" "),
+  };
+}
+
+/**
  * For receivers: true when `header` carries a `v1` signature of `rawBody` made with `secret`, and
  * its timestamp is within `toleranceSeconds` of now (replays of old deliveries are refused).
  * Compares in constant time.

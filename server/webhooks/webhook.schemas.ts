@@ -24,6 +24,8 @@ export const WEBHOOK_EVENTS = [
   "all",
 ] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+/** Events that happen; `all` is only something a webhook listens to. */
+export type PublishableEvent = Exclude<WebhookEventName, "all">;
 
 /** A webhook's editable fields, in the order the contract reports them. */
 export const WEBHOOK_FIELDS = ["url", "events", "facilities", "secrets"] as const;
