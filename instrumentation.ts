@@ -6,8 +6,21 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("./server/env");
-  if (getEnv().WEBHOOK_WORKER !== "embedded") return;
-  const { startWorker } = await import("./server/deliveries/worker");
-  const worker = startWorker();
-  process.once("SIGTERM", () => void worker.stop());
+  const env = getEnv();
+  const worker =
+    env.WEBHOOK_WORKER === "embedded" ? (await import("./server/deliveries/worker")).startWorker() : null;
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+    // Plain `next start`: Next exits on its own signal handling, maybe before the attempts finish.
+    if (worker) process.once("SIGTERM", () => void worker.stop());
+    return;
+  }
+  // `npm start` leaves signals to us: the attempts in flight finish and are recorded, then we exit.
+  // An attempt ends within the delivery timeout; past that and a margin, exit anyway.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, async () => {
+      setTimeout(() => process.exit(1), env.WEBHOOK_TIMEOUT_MS + 10_000).unref();
+      await worker?.stop();
+      process.exit(0);
+    });
+  }
 }

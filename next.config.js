@@ -1,6 +1,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // Loaded by Node at run time, not bundled: pino writes through its own worker-free streams and
+  // prom-client keeps one registry per process.
+  serverExternalPackages: ["pino", "prom-client"],
   async headers() {
     return [
       {

@@ -8,5 +8,7 @@ export default defineConfig({
     globalSetup: ["tests/global-setup.ts"],
     setupFiles: ["tests/setup-database.ts"],
     testTimeout: 20_000,
+    // Request lines of in-process handlers would drown the test output; servers the tests start log at info.
+    env: { LOG_LEVEL: "warn" },
   },
 });

@@ -42,6 +42,11 @@ await getDb().$disconnect(); // the server opens its own connections
 
 const port = process.env.PORT ?? "3000";
 const host = process.env.HOSTNAME;
-const server = spawn(next, ["start", "-p", port, ...(host ? ["-H", host] : [])], { stdio: "inherit" });
+// The server handles signals itself (instrumentation.ts): the embedded worker finishes the
+// attempts in flight before the process exits, which Next's own handling does not wait for.
+const server = spawn(next, ["start", "-p", port, ...(host ? ["-H", host] : [])], {
+  stdio: "inherit",
+  env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1" },
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -103,6 +103,8 @@ const envSchema = z.object({
   LOG_RETENTION_DAYS: z.coerce.number().positive().default(14),
   /** Webhook change history older than this is purged, deleted webhooks' included. */
   HISTORY_RETENTION_DAYS: z.coerce.number().positive().default(365),
+  /** The bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** The key of the internal publishing endpoint; unset, the endpoint refuses everything. */
   OPERATOR_KEY: z.string().min(32, "OPERATOR_KEY must be at least 32 characters").optional(),
 });

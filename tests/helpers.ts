@@ -56,16 +56,36 @@ export async function adminWithEnv(env: Record<string, string>, ...args: string[
   }
 }
 
-export type AppServer = { url: string; process: ChildProcess };
+export type AppServer = { url: string; process: ChildProcess; output: () => string };
 
-/** The production build (`next start`) on a free port, on the test file's database, without a worker. */
-export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+/**
+ * The production build on a free port, on the test file's database: `next start` without a worker,
+ * or with `viaNpmStart`, the whole of `npm start` (its embedded worker unless `env` says otherwise).
+ */
+export async function startAppServer(
+  env: Record<string, string> = {},
+  { viaNpmStart = false } = {},
+): Promise<AppServer> {
   const port = await freePort();
-  const child = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const [command, args] = viaNpmStart
+    ? ["node_modules/.bin/tsx", ["scripts/start.ts"]]
+    : ["node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"]];
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, WEBHOOK_WORKER: "off", NODE_ENV: "production", ...env },
-    stdio: "ignore",
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+      ...(viaNpmStart ? { PORT: String(port), HOSTNAME: "127.0.0.1" } : { WEBHOOK_WORKER: "off" }),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   while (
@@ -78,7 +98,7 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
       throw new Error("the app server did not start");
     await new Promise((resolve) => setTimeout(resolve, 200)); // polling a starting server
   }
-  return { url, process: child };
+  return { url, process: child, output: () => output };
 }
 
 /** A delivery worker as `npm run worker` starts it: node itself, so signals reach the worker directly. */

@@ -12,6 +12,7 @@ import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
 import { createWebhook, getWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, type Tenant } from "./helpers";
+import { captureLog } from "./log-capture";
 
 const APP = "https://webhooks.example.test";
 let tenant: Tenant;
@@ -93,7 +94,7 @@ describe("unexpected errors", () => {
 
   it("REST answers the contract's 500 with a request id and no internals, and logs it with that id", async () => {
     const webhook = await corruptWebhook();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog("error");
     const response = await collection.GET(
       new Request(`${APP}/api/v2/public/webhooks/facility`, {
         headers: { authorization: `Bearer ${tenant.client.token}` },
@@ -107,13 +108,14 @@ describe("unexpected errors", () => {
       statusCode: 500,
       requestId: expect.any(String),
     });
-    expect(logged.mock.calls.flat().join(" ")).toContain(body.requestId);
+    expect(logged.map((line) => line.requestId)).toEqual([body.requestId]);
+    expect(logged[0]?.text).toContain("sealed with key 00000000");
     await getDb().webhook.delete({ where: { id: webhook.id } });
   });
 
   it("tRPC answers a generic message with the request id, and logs the real error with it", async () => {
     const webhook = await corruptWebhook();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLog("error");
     const response = await trpcRoute.GET(
       new Request(
         `${APP}/api/trpc/webhooks.byId?input=${encodeURIComponent(JSON.stringify({ id: webhook.id }))}`,
@@ -127,9 +129,8 @@ describe("unexpected errors", () => {
     expect(error.message).not.toMatch(/sealed|key|enc:v1/);
     expect(error.message).toContain("Try again");
     expect(error.data.requestId).toEqual(expect.any(String));
-    const log = logged.mock.calls.flat().join(" ");
-    expect(log).toContain(error.data.requestId);
-    expect(log).toContain("sealed with key 00000000");
+    expect(logged.map((line) => line.requestId)).toEqual([error.data.requestId]);
+    expect(logged[0]?.text).toContain("sealed with key 00000000");
     await getDb().webhook.delete({ where: { id: webhook.id } });
   });
 });

@@ -11,7 +11,7 @@ import { publishEvent } from "../server/deliveries/events.service";
 import { runDueDeliveries } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
 import { createWebhook } from "../server/webhooks/webhook.service";
-import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
+import { type AppServer, createTenant, startAppServer, startWorkerProcess, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -35,14 +35,14 @@ const exited = (child: ChildProcess) =>
 const requestsFor = (deliveryId: string) =>
   receiver.received.filter((r) => r.headers["webhook-delivery-id"] === deliveryId);
 
-async function publishAndWaitUntilInFlight() {
+async function publishAndWaitUntilInFlight(startSender = () => Promise.resolve(startWorkerProcess())) {
   const { eventId } = await publishEvent({
     eventType: "shift.cancelled",
     facilityId: tenant.facilityIds[0],
     data: { reason: "test" },
   });
   const { id: deliveryId } = await getDb().delivery.findFirstOrThrow({ where: { eventId } });
-  const worker = startWorkerProcess();
+  const worker = await startSender();
   await expect.poll(() => requestsFor(deliveryId).length, { timeout: 30_000 }).toBe(1);
   return { deliveryId, worker };
 }
@@ -59,6 +59,28 @@ describe("worker process", () => {
     expect(await exit).toEqual({ code: 0, signal: null });
     const delivery = await deliveryOf(deliveryId);
     expect([delivery.status, delivery.attemptRows.length]).toEqual(["success", 1]);
+  }, 60_000);
+
+  it("npm start: on SIGTERM the embedded worker finishes the attempt in flight before the process exits", async () => {
+    let app: AppServer | undefined;
+    const { deliveryId, worker } = await publishAndWaitUntilInFlight(async () => {
+      app = await startAppServer(
+        { NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
+        { viaNpmStart: true },
+      );
+      return app.process;
+    });
+    const exit = exited(worker);
+    worker.kill("SIGTERM");
+    // The receiver answers only once the server is shutting down, with the attempt still open.
+    await expect
+      .poll(() => app?.output().includes("delivery worker stopping"), { timeout: 15_000 })
+      .toBe(true);
+    expect(worker.exitCode).toBeNull();
+    receiver.releaseHeld();
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const delivery = await deliveryOf(deliveryId);
+    expect([delivery.status, delivery.attemptRows.map((a) => a.responseStatus)]).toEqual(["success", [200]]);
   }, 60_000);
 
   it("loses nothing when killed mid-delivery: the lease runs out and another worker sends again", async () => {

@@ -5,6 +5,7 @@
  */
 import { Agent, fetch } from "undici";
 import { getEnv } from "../env";
+import { logger } from "../http/log";
 import { SIGNATURE_HEADER, signatureHeader, standardWebhookHeaders } from "../webhooks/signature";
 import { ForbiddenTargetError, guardedLookup, isForbiddenLiteralUrl, isForbiddenPort } from "./ssrf-guard";
 
@@ -66,15 +67,9 @@ function describeFailure(error: unknown, url: string, timeoutMs: number): string
             : TLS_CODE.test(code)
               ? "TLS: the receiver's certificate or handshake was refused"
               : "connection error: the connection failed or was closed";
-  console.error(
-    JSON.stringify({
-      level: "warn",
-      msg: "delivery attempt failed",
-      host: new URL(url).host,
-      category,
-      code,
-      detail: String((cause as Error).message ?? cause),
-    }),
+  logger.warn(
+    { host: new URL(url).host, category, code, detail: String((cause as Error).message ?? cause) },
+    "delivery attempt failed",
   );
   return category;
 }

@@ -14,6 +14,9 @@ import { openSecret } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
+import { logger } from "../http/log";
+import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
+import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook.schemas";
 import { purgeExpiredLogs } from "./delivery-log.service";
 import { type AttemptResult, recordOutcomes } from "./outcomes";
@@ -256,13 +259,16 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   // of the first, or while the previous group was being written.
   const toRecord: AttemptResult[] = [];
   let recording: Promise<void> | null = null;
+  const { attempts, attemptDuration } = metrics();
   const record = (result: AttemptResult) => {
+    attempts.inc({ outcome: result.status === "pending" ? "retry" : result.status });
+    attemptDuration.observe(result.outcome.latencyMs / 1000);
     toRecord.push(result);
     recording ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
       while (toRecord.length > 0) {
         await recordOutcomes(toRecord.splice(0, 500)).catch((error) =>
-          console.error("delivery worker: recording", error),
+          logger.error({ err: error }, "delivery worker: recording"),
         );
       }
       recording = null;
@@ -273,7 +279,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     sending++;
     host.sending++;
     void attempt(prepared, Date.now())
-      .then(record, (error) => console.error("delivery worker: attempt", error))
+      .then(record, (error) => logger.error({ err: error }, "delivery worker: attempt"))
       .finally(() => finish(prepared)); // the host's slot frees with its answer
   };
   const finish = (prepared: PreparedAttempt) => {
@@ -289,7 +295,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         send(next, host);
         return; // the slot went to the line: nothing new to claim
       }
-      void releaseClaims([next.claim]).catch((error) => console.error("delivery worker:", error));
+      void releaseClaims([next.claim]).catch((error) => logger.error({ err: error }, "delivery worker"));
     }
     if (host.sending === 0 && host.line.length === 0) hosts.delete(key);
     signal();
@@ -323,7 +329,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         continue;
       }
       const claimed = await fill(room).catch((error) => {
-        console.error("delivery worker:", error);
+        logger.error({ err: error }, "delivery worker");
         return 0;
       });
       if (claimed === 0 && !stopping) await rest(idleMs);
@@ -331,7 +337,9 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     // Stopping: what waits in a line is given back at once; what is being sent finishes.
     const lines = [...hosts.values()].flatMap((h) => h.line.splice(0));
     waiting = 0;
-    await releaseClaims(lines.map((p) => p.claim)).catch((error) => console.error("delivery worker:", error));
+    await releaseClaims(lines.map((p) => p.claim)).catch((error) =>
+      logger.error({ err: error }, "delivery worker"),
+    );
     while (sending > 0) await rest(idleMs);
     await recording;
   };
@@ -340,7 +348,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     let running: Promise<unknown> | null = null;
     const run = () => {
       running ??= task()
-        .catch((error) => console.error(`${name}:`, error))
+        .catch((error) => logger.error({ err: error }, name))
         .finally(() => {
           running = null;
         });
@@ -358,13 +366,23 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   // Beside the delivery loop, never inside it: deliveries keep flowing however long these take.
   const purge = background(PURGE_EVERY_MS, () => purgeExpiredLogs(), "delivery log purge");
   const replays = background(REPLAY_EVERY_MS, () => runReplays(), "delivery replays");
+  const workerId = randomUUID();
+  const startedAt = new Date();
+  const heartbeat = background(
+    HEARTBEAT_EVERY_MS,
+    () => beat(getDb(), workerId, startedAt),
+    "delivery worker heartbeat",
+  );
 
   const running = loop();
   return {
     stop: async () => {
       stopping = true;
       wake?.();
-      await Promise.all([running, purge.stop(), replays.stop()]);
+      logger.info({ inFlight: sending }, "delivery worker stopping: finishing the attempts in flight");
+      await Promise.all([running, purge.stop(), replays.stop(), heartbeat.stop()]);
+      await endHeartbeat(getDb(), workerId).catch((error) => logger.error({ err: error }, "delivery worker"));
+      logger.info("delivery worker stopped");
     },
   };
 }

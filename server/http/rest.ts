@@ -14,7 +14,8 @@ import { processSingleton } from "../process-singleton";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
 import type { Webhook } from "../webhooks/webhook-sql";
-import { logError } from "./log";
+import { currentRequestId, logError } from "./log";
+import { observed } from "./observed";
 
 export const MAX_BODY_BYTES = 100 * 1024;
 
@@ -69,8 +70,11 @@ export function errorResponse(error: unknown, request?: Request): Response {
     if (error.retryAfterSeconds) response.headers.set("Retry-After", String(error.retryAfterSeconds));
     return response;
   }
-  const requestId = randomUUID();
-  logError(requestId, error, request && { method: request.method, path: new URL(request.url).pathname });
+  const requestId = currentRequestId() ?? randomUUID();
+  logError(error, {
+    requestId,
+    ...(request && { method: request.method, path: new URL(request.url).pathname }),
+  });
   return json({ message: "Internal Server Error", statusCode: 500, requestId }, 500);
 }
 
@@ -91,12 +95,12 @@ async function enforceClientRateLimit(clientId: string): Promise<void> {
 type Handler<P> = (args: { request: Request; principal: Principal; params: P }) => Promise<Response>;
 
 /**
- * Wraps a public API handler: authenticates the bearer token first (401 before anything else, as
- * the contract orders checks), applies the client's rate limit, then maps every refusal to its
- * contract body.
+ * Wraps a public API handler (`route`: its path template, for logs and metrics): authenticates the
+ * bearer token first (401 before anything else, as the contract orders checks), applies the
+ * client's rate limit, then maps every refusal to its contract body.
  */
-export function publicApiRoute<P = Record<string, never>>(handler: Handler<P>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+export function publicApiRoute<P = Record<string, never>>(route: string, handler: Handler<P>) {
+  return observed(route, async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       const principal = await principalFromBearer(request.headers.get("authorization"));
       await enforceClientRateLimit(principal.clientId ?? principal.userId);
@@ -104,7 +108,7 @@ export function publicApiRoute<P = Record<string, never>>(handler: Handler<P>) {
     } catch (error) {
       return errorResponse(error, request);
     }
-  };
+  });
 }
 
 export const ok = (body: unknown, status = 200) => json(body, status);

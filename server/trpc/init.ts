@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal";
 import { sessionTokenFrom } from "../auth/session-cookie";
 import { principalFromSession } from "../auth/sessions";
 import { AppError, ERROR_TABLE } from "../errors";
+import { currentRequestId } from "../http/log";
 import { isCrossSiteRequest } from "../http/origin";
 import { requestOrigin } from "../http/rest";
 import { toContractMessages } from "../webhooks/webhook.schemas";
@@ -27,7 +28,7 @@ export async function createContext({ req }: { req: Request }): Promise<Context>
   return createContextInner({
     principal: await principalFromSession(sessionTokenFrom(req.headers)),
     crossSite: isCrossSiteRequest(req),
-    requestId: randomUUID(),
+    requestId: currentRequestId() ?? randomUUID(),
     origin: requestOrigin(req),
   });
 }

@@ -1,18 +1,21 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logError } from "@/server/http/log";
+import { observed } from "@/server/http/observed";
 import { createContext } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 
-const handler = (req: Request) =>
+// One route for every procedure in logs and metrics: the path names procedures, batched ones
+// joined, which a caller could vary without end.
+const handler = observed("/api/trpc", (req: Request) =>
   fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
     createContext,
-    onError: ({ error, ctx, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR")
-        logError(ctx?.requestId ?? "unknown", error.cause ?? error, { path });
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") logError(error.cause ?? error, { path });
     },
-  });
+  }),
+);
 
 export { handler as GET, handler as POST };
