@@ -11,14 +11,23 @@ export function LoginForm() {
     <form action={action} className="mt-6 space-y-4">
       <div className="space-y-1.5">
         <Label htmlFor="email">Email</Label>
-        <Input id="email" name="email" type="email" autoComplete="username" required />
+        {/* React resets the form after each attempt: the email comes back from the refusal. */}
+        <Input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={state.email}
+          aria-describedby={state.error ? "sign-in-error" : undefined}
+        />
       </div>
       <div className="space-y-1.5">
         <Label htmlFor="password">Password</Label>
         <Input id="password" name="password" type="password" autoComplete="current-password" required />
       </div>
       {state.error && (
-        <p role="alert" className="text-sm text-red-600">
+        <p id="sign-in-error" role="alert" className="text-sm text-red-600">
           {state.error}
         </p>
       )}

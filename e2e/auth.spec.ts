@@ -7,13 +7,18 @@ test("signed-out visits to admin pages go to /login", async ({ page, webhook }) 
   }
 });
 
-test("a wrong password is refused without saying which part was wrong", async ({ page, tenant }) => {
+test("a wrong password is refused without saying which part was wrong, keeping the email typed", async ({
+  page,
+  tenant,
+}) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(tenant.user.email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password" })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByLabel("Email")).toHaveValue(tenant.user.email);
+  await expect(page.getByLabel("Password")).toHaveValue("");
 });
 
 test("signing in sets an HttpOnly SameSite session cookie and shows the admin's webhooks", async ({

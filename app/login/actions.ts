@@ -9,7 +9,8 @@ import {
 } from "@/server/auth/session-cookie";
 import { signIn, signOut } from "@/server/auth/sessions";
 
-export type SignInState = { error?: string };
+/** A refusal, with the email given (never the password) so the form shows it again. */
+export type SignInState = { error?: string; email?: string };
 
 // Long enough for any passphrase, short enough that the KDF cannot be used to burn CPU.
 const MAX_PASSWORD_LENGTH = 1024;
@@ -17,8 +18,8 @@ const MAX_PASSWORD_LENGTH = 1024;
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
   const email = String(form.get("email") ?? "");
   const password = String(form.get("password") ?? "");
-  if (!email || !password) return { error: "Enter your email and password" };
-  if (password.length > MAX_PASSWORD_LENGTH) return { error: "Invalid email or password" };
+  if (!email || !password) return { error: "Enter your email and password", email };
+  if (password.length > MAX_PASSWORD_LENGTH) return { error: "Invalid email or password", email };
   const requestHeaders = await headers();
   const result = await signIn({
     email,
@@ -26,7 +27,7 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
     address: clientAddress(requestHeaders),
     userAgent: requestHeaders.get("user-agent") ?? "",
   });
-  if (!result.ok) return { error: result.error };
+  if (!result.ok) return { error: result.error, email };
   (await cookies()).set(
     sessionCookieName(requestHeaders),
     result.token,
