@@ -22,6 +22,8 @@ const FACILITY_ID = "P-123456";
 const CLINICIAN_ID = "c-58213";
 const AT = "2026-12-01T08:00:00.000Z";
 const ADMIN = { userId: "u-1001", email: "scheduler@facility.example" };
+const SHIFT_EXAMPLE = { shiftId: SHIFT_ID, facilityId: FACILITY_ID, at: AT };
+const REPORT_EXAMPLE = { ...SHIFT_EXAMPLE, reportType: "timesheet", clinicianId: CLINICIAN_ID };
 
 export const EVENT_CATALOGUE: Record<PublishableEvent, CatalogueEntry> = {
   "shift.request.created": {
@@ -56,33 +58,18 @@ export const EVENT_CATALOGUE: Record<PublishableEvent, CatalogueEntry> = {
   "shift.request.cancelled": {
     description: "A shift request was withdrawn",
     data: z.object({ ...shift, clinicianId: z.string(), cancelledBy: z.string() }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      clinicianId: CLINICIAN_ID,
-      cancelledBy: CLINICIAN_ID,
-    },
+    example: { ...SHIFT_EXAMPLE, clinicianId: CLINICIAN_ID, cancelledBy: CLINICIAN_ID },
   },
   "shift.report.created": {
     description: "A clinician submitted a shift report",
     data: report.extend({ createdBy: z.string() }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      reportType: "timesheet",
-      clinicianId: CLINICIAN_ID,
-      createdBy: CLINICIAN_ID,
-    },
+    example: { ...REPORT_EXAMPLE, createdBy: CLINICIAN_ID },
   },
   "shift.scheduled.cancelled": {
     description: "A scheduled shift was cancelled",
     data: z.object({ ...shift, clinicianId: z.string(), reason: z.string(), cancelledBy: z.string() }),
     example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
+      ...SHIFT_EXAMPLE,
       clinicianId: CLINICIAN_ID,
       reason: "Census dropped",
       cancelledBy: ADMIN.userId,
@@ -91,13 +78,7 @@ export const EVENT_CATALOGUE: Record<PublishableEvent, CatalogueEntry> = {
   "shift.scheduled": {
     description: "A clinician was scheduled for a shift",
     data: z.object({ ...shift, clinicianId: z.string(), scheduledBy: actor }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      clinicianId: CLINICIAN_ID,
-      scheduledBy: ADMIN,
-    },
+    example: { ...SHIFT_EXAMPLE, clinicianId: CLINICIAN_ID, scheduledBy: ADMIN },
   },
   "shift.created": {
     description: "A shift was posted",
@@ -125,48 +106,22 @@ export const EVENT_CATALOGUE: Record<PublishableEvent, CatalogueEntry> = {
   "shift.report.accepted-automatically": {
     description: "A shift report was accepted automatically",
     data: report,
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      reportType: "timesheet",
-      clinicianId: CLINICIAN_ID,
-    },
+    example: REPORT_EXAMPLE,
   },
   "shift.report.accepted": {
     description: "A shift report was accepted",
     data: report.extend({ acceptedBy: z.string() }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      reportType: "timesheet",
-      clinicianId: CLINICIAN_ID,
-      acceptedBy: ADMIN.userId,
-    },
+    example: { ...REPORT_EXAMPLE, acceptedBy: ADMIN.userId },
   },
   "shift.report.rejected": {
     description: "A shift report was rejected",
     data: report.extend({ rejectedBy: z.string() }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      reportType: "timesheet",
-      clinicianId: CLINICIAN_ID,
-      rejectedBy: ADMIN.userId,
-    },
+    example: { ...REPORT_EXAMPLE, rejectedBy: ADMIN.userId },
   },
   "shift.cancelled": {
     description: "A shift was cancelled",
     data: z.object({ ...shift, reason: z.string(), cancelledBy: z.string() }),
-    example: {
-      shiftId: SHIFT_ID,
-      facilityId: FACILITY_ID,
-      at: AT,
-      reason: "Unit closed",
-      cancelledBy: ADMIN.userId,
-    },
+    example: { ...SHIFT_EXAMPLE, reason: "Unit closed", cancelledBy: ADMIN.userId },
   },
 };
 
