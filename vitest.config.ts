@@ -9,6 +9,6 @@ export default defineConfig({
     setupFiles: ["tests/setup-database.ts"],
     testTimeout: 20_000,
     // Request lines of in-process handlers would drown the test output; servers the tests start log at info.
-    env: { LOG_LEVEL: "warn" },
+    env: { LOG_LEVEL: "error" },
   },
 });

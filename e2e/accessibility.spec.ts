@@ -26,7 +26,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByLabel("Email").fill(tenant.user.email);
       await page.getByLabel("Password").fill("not-the-password");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page.getByRole("alert")).toBeVisible();
+      await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password" })).toBeVisible();
       await expectAccessible(page, "sign-in with an error");
 
       await page.getByLabel("Password").fill(tenant.password);
