@@ -3,8 +3,8 @@
  * - a path whose percent-encoding does not decode is rewritten to its literal text, so it reaches
  *   the routes as an id that cannot exist (the API then answers its 401/404 in the contract's
  *   envelope) instead of failing inside the framework with a plain-text 500;
- * - every request gets its id (the caller's X-Request-Id when acceptable, else a new one), which the
- *   handlers log with every line and answer in X-Request-Id;
+ * - every page request gets its id (the caller's X-Request-Id when acceptable, else a new one),
+ *   logged and answered in X-Request-Id (API handlers do the same themselves);
  * - pages get a Content-Security-Policy with a fresh nonce, which Next puts on its own scripts.
  */
 import { type NextRequest, NextResponse } from "next/server";
@@ -54,14 +54,13 @@ export function proxy(request: NextRequest) {
     url.pathname = rewritten;
     return NextResponse.rewrite(url);
   }
+  // API handlers settle their own request id, log it and answer it (server/http/observed.ts):
+  // overriding request headers here would cost every API request a copy of them.
+  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+
   const requestId = requestIdOf(request.headers);
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set(REQUEST_ID_HEADER, requestId);
-  if (request.nextUrl.pathname.startsWith("/api/")) {
-    // The API's handlers log their own request lines, with the status (server/http/observed.ts).
-    return NextResponse.next({ request: { headers: requestHeaders } });
-  }
-
   logger.info({ requestId, method: request.method, path: request.nextUrl.pathname }, "page request");
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const policy = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");

@@ -31,7 +31,8 @@ let alice: Tenant;
 let limited: Tenant;
 
 beforeAll(async () => {
-  document = (await openapiRoute.GET().json()) as Document;
+  const answer = await openapiRoute.GET(new Request("http://localhost/api/v2/public/openapi.json"));
+  document = (await answer.json()) as Document;
   alice = await createTenant(2);
   limited = await createTenant(1);
 });

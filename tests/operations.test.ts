@@ -126,7 +126,7 @@ describe("GET /api/health", () => {
 describe("request ids", () => {
   it("every answer carries one: the caller's when it is a plain token, else a new one", async () => {
     const [server] = servers as [AppServer];
-    for (const path of ["/login", "/api/v2/public/webhooks/facility"]) {
+    for (const path of ["/login", "/api/v2/public/webhooks/facility", "/api/v2/public/openapi.json"]) {
       const kept = await fetch(`${server.url}${path}`, { headers: { "x-request-id": "trace-abc.123" } });
       expect(kept.headers.get("x-request-id")).toBe("trace-abc.123");
       const hostile = await fetch(`${server.url}${path}`, { headers: { "x-request-id": "<script>\u00e9" } });

@@ -1,7 +1,7 @@
 /**
- * Wraps an API route handler: times it, logs one request line with the request id, counts it in
- * the request-duration metric by route (the template, never the raw path: ids would make every
- * request a series of its own) and answers the request id in `X-Request-Id`.
+ * Wraps an API route handler: runs it under its request id (see log.ts) and answers that id in
+ * `X-Request-Id`, logs one request line, and counts it in the request-duration metric by route
+ * (the template, never the raw path: ids would make every request a series of its own).
  */
 import { metrics } from "../operations/metrics";
 import { currentRequestId, logger, REQUEST_ID_HEADER, requestIdOf, withRequestId } from "./log";
