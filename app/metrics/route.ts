@@ -1,9 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
+import { bearerMatches } from "@/server/auth/operator";
 import { getEnv } from "@/server/env";
 import { metrics } from "@/server/operations/metrics";
-
-const matches = (given: string, expected: string) =>
-  given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 
 /**
  * Prometheus metrics, for a scraper holding `METRICS_TOKEN` as its bearer token. Without the
@@ -12,7 +9,7 @@ const matches = (given: string, expected: string) =>
 export async function GET(request: Request): Promise<Response> {
   const { METRICS_TOKEN: token } = getEnv();
   if (!token) return new Response("Not found", { status: 404 });
-  if (!matches(request.headers.get("authorization") ?? "", `Bearer ${token}`))
+  if (!bearerMatches(request.headers.get("authorization"), token))
     return new Response("Unauthorized", { status: 401, headers: { "WWW-Authenticate": "Bearer" } });
   const { registry } = metrics();
   return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
