@@ -16,6 +16,7 @@ import {
 import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 import { sqliteAdapter } from "./db";
+import { migrationNames } from "./migration-names";
 import { migrationsDirFor, type Provider, schemaFor } from "./prisma-schema";
 
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -147,13 +148,7 @@ const lockfileContent = (provider: Provider) => `provider = "${provider}"\n`;
 
 function migrationsList(provider: Provider): engineBindings.MigrationList {
   const dir = migrationsDirFor(provider);
-  const directories = fs.existsSync(dir)
-    ? fs
-        .readdirSync(dir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => entry.name)
-        .sort()
-    : [];
+  const directories = migrationNames(dir);
   return {
     baseDir: dir,
     lockfile: { path: "migration_lock.toml", content: lockfileContent(provider) },

@@ -4,11 +4,11 @@
  * Healthy only when all three checks pass; the queue is reported, never judged (a backlog after an
  * outage is normal, and the metrics alert on it better).
  */
-import fs from "node:fs";
 import path from "node:path";
 import { type Db, getDb } from "../db";
 import { getEnv } from "../env";
 import { logger } from "../http/log";
+import { migrationNames } from "../migration-names";
 import { HEARTBEAT_STALE_MS, lastHeartbeat } from "./heartbeat";
 
 const DATABASE_TIMEOUT_MS = 3_000;
@@ -26,14 +26,9 @@ const withTimeout = <T>(work: Promise<T>, ms: number, what: string) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out`)), ms).unref()),
   ]);
 
-/** The committed migrations, read where `npm start` runs (the project root), as the migrator does. */
-function committedMigrations(): string[] {
-  const dir = path.join(process.cwd(), "prisma/migrations", getEnv().provider);
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name);
-}
+/** The committed migrations, read where `npm start` runs (the project root). */
+const committedMigrations = () =>
+  migrationNames(path.join(process.cwd(), "prisma/migrations", getEnv().provider));
 
 /** Pending deliveries and how long the oldest has waited since it was published. */
 export async function deliveryQueue(db: Db, now = Date.now()) {
