@@ -30,6 +30,8 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_
 
 type Seed = {
   token: string;
+  /** A client owning exactly 50 webhooks. */
+  listToken: string;
   sessionToken: string;
   webhookId: string;
   webhookIds: string[];
@@ -283,7 +285,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         name: "REST GET list (50)",
         url: api(PRODUCT_PORT, "/api/v2/public/webhooks/facility"),
         method: "GET",
-        headers: bearer,
+        headers: { authorization: `Bearer ${seed.listToken}` },
       },
       { name: "floor GET", url: api(PRODUCT_PORT, "/api/bench/floor"), method: "GET", headers: bearer },
     ]);

@@ -1,8 +1,10 @@
 /**
  * Seeds a benchmark database (DATABASE_URL): a tenant with 150 webhooks, one API client and a
- * browser session. Prints what the load needs as one JSON line.
+ * browser session, and a second tenant whose client owns exactly 50 webhooks (the list load).
+ * Prints what the load needs as one JSON line.
  */
 import { addClient, addFacility, addUser } from "../server/accounts/accounts.service";
+import type { Principal } from "../server/auth/principal";
 import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
 import { getEnv } from "../server/env";
@@ -15,20 +17,16 @@ for (const [i, id] of facilityIds.entries()) await addFacility({ id, name: `Benc
 const password = "bench-password-1234";
 const user = await addUser({ email: "bench@example.com", password, facilityIds });
 const client = await addClient({ name: "Bench client", ownerEmail: user.email });
-const principal = { userId: user.id, clientId: client.clientId };
-const webhookIds: string[] = [];
-for (let i = 0; i < 150; i++) {
-  const webhook = await createWebhook({
-    principal,
-    input: { url: `https://receiver.example/${i}`, events: ["shift.created", "shift.cancelled"] },
-  });
-  webhookIds.push(webhook.id);
-}
+const webhookIds = await seedWebhooks({ userId: user.id, clientId: client.clientId }, 150);
+const listUser = await addUser({ email: "bench-list@example.com", password, facilityIds });
+const listClient = await addClient({ name: "Bench list client", ownerEmail: listUser.email });
+await seedWebhooks({ userId: listUser.id, clientId: listClient.clientId }, 50);
 const session = await signIn({ email: user.email, password });
 if (!session.ok) throw new Error(session.error);
 console.log(
   JSON.stringify({
     token: client.token,
+    listToken: listClient.token,
     sessionToken: session.token,
     webhookId: webhookIds[0],
     webhookIds,
@@ -36,3 +34,15 @@ console.log(
   }),
 );
 await getDb().$disconnect();
+
+async function seedWebhooks(principal: Principal, count: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const webhook = await createWebhook({
+      principal,
+      input: { url: `https://receiver.example/${i}`, events: ["shift.created", "shift.cancelled"] },
+    });
+    ids.push(webhook.id);
+  }
+  return ids;
+}

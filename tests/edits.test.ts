@@ -215,6 +215,33 @@ describe("concurrent writers", () => {
     expect(final.version).toBe(101);
   }, 60_000);
 
+  it("PATCHes of different fields at once each keep their field, and each is recorded once", async () => {
+    const webhook = await newWebhook();
+    const urls = Array.from({ length: 20 }, (_, i) => ({ url: `https://alice.example/racer-${i}` }));
+    const secrets = Array.from({ length: 20 }, (_, i) => ({
+      secrets: [`racing-secret-${String(i).padStart(6, "0")}`],
+    }));
+    const bodies = urls.flatMap((url, i) => [url, secrets[i]]);
+    const results = await Promise.all(
+      bodies.map((body) => send("PATCH", webhook.id, { token: alice.client.token, body })),
+    );
+    expect(results.map((r) => r.status)).toEqual(bodies.map(() => 201));
+    const final = await getWebhook({ principal: alice.clientPrincipal, webhookId: webhook.id });
+    // A writer that lost the race re-applies its own field onto the winner's webhook, never over it.
+    expect(urls.map((b) => b.url)).toContain(final.url);
+    expect(secrets.map((b) => b.secrets)).toContainEqual(final.secrets);
+    expect(final.version).toBe(1 + bodies.length);
+    const history = await listWebhookHistory({
+      principal: alice.clientPrincipal,
+      webhookId: webhook.id,
+      limit: 100,
+      offset: 0,
+    });
+    expect(history.map((e) => e.version).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 1 + bodies.length }, (_, i) => i + 1),
+    );
+  }, 60_000);
+
   it("a PATCH racing a DELETE answers 201 or 404, never 500", async () => {
     for (let round = 0; round < 15; round++) {
       const webhook = await newWebhook();

@@ -42,13 +42,15 @@ function fieldChanges(before: Webhook | null, after: Webhook | null): FieldChang
 
 /**
  * The INSERT recording one change, run in the same transaction as the change itself. The actor's
- * name is read by the statement, so recording costs no extra round trip.
+ * name is read by the statement, so recording costs no extra round trip. `onlyIf` makes the
+ * record conditional (the optimistic write records only a change that applied).
  */
 export function recordChange(
   context: ChangeContext,
   before: Webhook | null,
   after: Webhook | null,
   extra: FieldChange[] = [],
+  { id = randomUUID(), onlyIf = Prisma.sql`1 = 1` }: { id?: string; onlyIf?: Prisma.Sql } = {},
 ): Prisma.Sql {
   const { origin, action = "updated" } = context;
   const webhook = after ?? before;
@@ -68,8 +70,9 @@ export function recordChange(
   };
   return Prisma.sql`
     INSERT INTO "WebhookChange" ("id", "webhookId", "clientId", "version", "action", "actor", "ip", "userAgent", "changes", "snapshot", "createdAt")
-    VALUES (${randomUUID()}, ${webhook.id}, ${webhook.clientId}, ${webhook.version}, ${action}, ${actor},
+    SELECT ${id}, ${webhook.id}, ${webhook.clientId}, ${webhook.version}, ${action}, ${actor},
       ${origin?.ip ?? ""}, ${(origin?.userAgent ?? "").slice(0, 300)},
       ${JSON.stringify([...fieldChanges(before, after), ...extra])},
-      ${snapshot ? JSON.stringify(snapshot) : null}, ${new Date()})`;
+      ${snapshot ? JSON.stringify(snapshot) : null}, ${new Date()}
+    WHERE ${onlyIf}`;
 }

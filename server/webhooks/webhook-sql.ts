@@ -4,6 +4,7 @@
  * and an update a dozen statements, each compiled and interpreted by Prisma; here a read is one
  * query and an update one short batch (bench/results.md has the before and after).
  */
+import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db, Tx } from "../db";
@@ -24,31 +25,32 @@ export type Webhook = {
 };
 
 type Part = {
-  webhookId: string;
-  kind: "webhook" | "event" | "facility" | "secret";
+  /** Null on the facility-grant rows of `readForUpdate`. */
+  webhookId: string | null;
+  kind: "webhook" | "event" | "facility" | "secret" | "grant";
   value: string;
   extra: string | null;
   position: number;
 };
 
 /**
- * Every part of the given webhooks, as rows: the webhook's url, client and version (in the
- * `position` column, which orders only the child rows), then its child rows in order.
+ * Every part of the webhooks whose ids `ids` lists or selects, as rows: the webhook's url, client
+ * and version (in the `position` column, which orders only the child rows), then its child rows in
+ * order. `more` adds rows of the same shape to the one round trip.
  */
-const partsQuery = (ids: string[]) => {
-  const list = Prisma.join(ids);
-  return Prisma.sql`
+const partsQuery = (ids: Prisma.Sql, more: Prisma.Sql = Prisma.empty) => Prisma.sql`
     SELECT "id" AS "webhookId", 'webhook' AS "kind", "url" AS "value", "clientId" AS "extra", "version" AS "position"
-      FROM "Webhook" WHERE "id" IN (${list})
-    UNION ALL SELECT "webhookId", 'event', "event", NULL, "position" FROM "WebhookEvent" WHERE "webhookId" IN (${list})
-    UNION ALL SELECT "webhookId", 'facility', "facilityId", NULL, "position" FROM "WebhookFacility" WHERE "webhookId" IN (${list})
-    UNION ALL SELECT "webhookId", 'secret', "value", NULL, "position" FROM "WebhookSecret" WHERE "webhookId" IN (${list})
+      FROM "Webhook" WHERE "id" IN (${ids})
+    UNION ALL SELECT "webhookId", 'event', "event", NULL, "position" FROM "WebhookEvent" WHERE "webhookId" IN (${ids})
+    UNION ALL SELECT "webhookId", 'facility', "facilityId", NULL, "position" FROM "WebhookFacility" WHERE "webhookId" IN (${ids})
+    UNION ALL SELECT "webhookId", 'secret', "value", NULL, "position" FROM "WebhookSecret" WHERE "webhookId" IN (${ids})
+    ${more}
     ORDER BY "position"`;
-};
 
 function assemble(parts: Part[], ids: string[]): Webhook[] {
   const byId = new Map<string, Webhook>();
-  for (const part of parts.filter((p) => p.kind === "webhook")) {
+  for (const part of parts) {
+    if (part.kind !== "webhook" || !part.webhookId) continue;
     byId.set(part.webhookId, {
       id: part.webhookId,
       url: part.value,
@@ -60,11 +62,11 @@ function assemble(parts: Part[], ids: string[]): Webhook[] {
     });
   }
   for (const { webhookId, kind, value } of parts) {
-    const webhook = byId.get(webhookId);
+    const webhook = webhookId && byId.get(webhookId);
     if (!webhook || kind === "webhook") continue;
     if (kind === "event") webhook.events.push(value as WebhookEventName);
     else if (kind === "facility") webhook.facilities.push(value);
-    else webhook.secrets.push(openSecret(value, webhookId));
+    else if (kind === "secret") webhook.secrets.push(openSecret(value, webhook.id));
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -80,7 +82,7 @@ export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Pr
   const webhooks: Webhook[] = [];
   for (let start = 0; start < ids.length; start += READ_CHUNK) {
     const chunk = ids.slice(start, start + READ_CHUNK);
-    webhooks.push(...assemble(await db.$queryRaw<Part[]>(partsQuery(chunk)), chunk));
+    webhooks.push(...assemble(await db.$queryRaw<Part[]>(partsQuery(Prisma.join(chunk))), chunk));
   }
   return webhooks;
 }
@@ -99,22 +101,29 @@ export async function findVisibleId(db: Db, principal: Principal, webhookId: str
 }
 
 /**
- * `findVisibleId` and `grantedFacilityIds` in one round trip: an update's 404 and 403 checks.
+ * An update's one read: the webhook as it stands, if the principal may see it (else null), and
+ * which of the named facilities the user may use — all of the user's, in id order, for `[]`.
  */
-export async function findVisibleIdAndGrants(
+export async function readForUpdate(
   db: Db,
   principal: Principal,
   webhookId: string,
-  facilityIds: string[],
-): Promise<{ id: string | null; granted: Set<string> }> {
-  const rows = await db.$queryRaw<{ kind: string; value: string }[]>`
-    SELECT 'webhook' AS "kind", v."id" AS "value" FROM (${visibleIdQuery(principal, webhookId)}) v
-    UNION ALL
-    SELECT 'facility', "facilityId" FROM "FacilityAccess"
-      WHERE "userId" = ${principal.userId} AND "facilityId" IN (${Prisma.join(facilityIds)})`;
+  facilityIds: string[] | undefined,
+): Promise<{ current: Webhook | null; granted: string[] }> {
+  const named = facilityIds?.length
+    ? Prisma.sql`AND "facilityId" IN (${Prisma.join(facilityIds)})`
+    : Prisma.empty;
+  const grants = facilityIds
+    ? Prisma.sql`UNION ALL SELECT NULL, 'grant', "facilityId", NULL, 0 FROM "FacilityAccess"
+        WHERE "userId" = ${principal.userId} ${named}`
+    : Prisma.empty;
+  const parts = await db.$queryRaw<Part[]>(partsQuery(visibleIdQuery(principal, webhookId), grants));
   return {
-    id: rows.find((row) => row.kind === "webhook")?.value ?? null,
-    granted: new Set(rows.filter((row) => row.kind === "facility").map((row) => row.value)),
+    current: assemble(parts, [webhookId])[0] ?? null,
+    granted: parts
+      .filter((part) => part.kind === "grant")
+      .map((part) => part.value)
+      .sort(),
   };
 }
 
@@ -148,7 +157,7 @@ async function lockAndRead(tx: Tx, id: string): Promise<Webhook | null> {
   if (getEnv().provider === "postgresql") {
     await tx.$queryRaw`SELECT "id" FROM "Webhook" WHERE "id" = ${id} FOR UPDATE`;
   }
-  return assemble(await tx.$queryRaw<Part[]>(partsQuery([id])), [id])[0] ?? null;
+  return assemble(await tx.$queryRaw<Part[]>(partsQuery(Prisma.join([id]))), [id])[0] ?? null;
 }
 
 export type WriteOutcome =
@@ -180,39 +189,83 @@ function underLock(
 }
 
 /**
- * Applies the changed fields and records the change (see `underLock`). Fields equal to the stored
- * ones are not written; a request changing nothing keeps the version and records nothing.
+ * The statements of one change to `current`, or null when `fields` change nothing. The UPDATE
+ * applies only to the version read and marks the row with the change's id; every later statement
+ * applies only while the row carries that mark — so when another writer got there first, the
+ * whole batch changes nothing and the UPDATE reports 0 rows.
  */
-export function writeWebhook(
+function changeStatements(current: Webhook, fields: WebhookFields, change: ChangeContext) {
+  const changed = differingFields(current, fields).filter((field) => fields[field] !== undefined);
+  if (changed.length === 0) return null;
+  const { id } = current;
+  const after = {
+    ...current,
+    ...Object.fromEntries(changed.map((f) => [f, fields[f]])),
+    version: current.version + 1,
+  };
+  const changeId = randomUUID();
+  const ours = Prisma.sql`EXISTS (SELECT 1 FROM "Webhook" WHERE "id" = ${id} AND "lastChangeId" = ${changeId})`;
+  const statements = [
+    Prisma.sql`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP,
+        "lastChangeId" = ${changeId}
+      WHERE "id" = ${id} AND "version" = ${current.version}`,
+  ];
+  for (const { key, table, column } of CHILD_TABLES) {
+    if (!changed.includes(key)) continue;
+    statements.push(
+      Prisma.sql`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id} AND ${ours}`,
+    );
+    const values = after[key];
+    if (values.length === 0) continue;
+    const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
+    const rows = Prisma.join(
+      stored.map((value, position) => Prisma.sql`(${id}, ${value}, CAST(${position} AS INTEGER))`),
+    );
+    statements.push(Prisma.sql`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)}
+      SELECT * FROM (VALUES ${rows}) AS "row" WHERE ${ours}`);
+  }
+  const action =
+    change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
+  statements.push(recordChange({ ...change, action }, current, after, [], { id: changeId, onlyIf: ours }));
+  return { after, statements };
+}
+
+/** Optimistic tries before a writer takes its turn under the lock (many writers on one webhook). */
+const OPTIMISTIC_TRIES = 3;
+
+/**
+ * Applies the changed fields and records the change; fields equal to the stored ones are not
+ * written, and a request changing nothing keeps the version and records nothing. `current` is the
+ * webhook as the caller read it (outside any transaction).
+ *
+ * Optimistic first: one batch transaction (one round trip through Prisma) that applies only if the
+ * webhook is still at the version read. When another writer changed it meanwhile, the webhook is
+ * read again and the change re-applied to it — or refused as a "conflict" when `expectedVersion`
+ * no longer holds, or "missing" when it was deleted. After a few lost races the writer takes its
+ * turn under the lock instead (`underLock`), so a crowd on one webhook still finishes.
+ */
+export async function writeWebhook(
   db: Db,
-  id: string,
+  current: Webhook,
   fields: WebhookFields,
   { expectedVersion, change }: WriteOptions,
-) {
-  return underLock(db, id, expectedVersion, async (tx, current) => {
-    const changed = differingFields(current, fields).filter((field) => fields[field] !== undefined);
-    if (changed.length === 0) return current;
-    const after = {
-      ...current,
-      ...Object.fromEntries(changed.map((f) => [f, fields[f]])),
-      version: current.version + 1,
-    };
-
-    await tx.$executeRaw`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP
-      WHERE "id" = ${id}`;
-    for (const { key, table, column } of CHILD_TABLES) {
-      if (!changed.includes(key)) continue;
-      await tx.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id}`;
-      const values = after[key];
-      if (values.length === 0) continue;
-      const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
-      const rows = Prisma.join(stored.map((value, position) => Prisma.sql`(${id}, ${value}, ${position})`));
-      await tx.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)} VALUES ${rows}`;
-    }
-    const action =
-      change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
-    await tx.$executeRaw(recordChange({ ...change, action }, current, after));
-    return after;
+): Promise<WriteOutcome> {
+  let seen: Webhook | null = current;
+  for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
+    if (tries > 0) seen = (await readWebhooks(db, [current.id]))[0] ?? null;
+    if (!seen) return { status: "missing" };
+    if (expectedVersion !== undefined && seen.version !== expectedVersion)
+      return { status: "conflict", current: seen };
+    const write = changeStatements(seen, fields, change);
+    if (!write) return { status: "written", webhook: seen };
+    const [updated] = await db.$transaction(write.statements.map((statement) => db.$executeRaw(statement)));
+    if (updated === 1) return { status: "written", webhook: write.after };
+  }
+  return underLock(db, current.id, expectedVersion, async (tx, locked) => {
+    const write = changeStatements(locked, fields, change);
+    if (!write) return locked;
+    for (const statement of write.statements) await tx.$executeRaw(statement);
+    return write.after;
   });
 }
 

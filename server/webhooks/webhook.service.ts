@@ -27,8 +27,8 @@ import { type FieldChange, type RequestOrigin, recordChange } from "./webhook-hi
 import { generateSecret } from "./webhook-secret";
 import {
   findVisibleId,
-  findVisibleIdAndGrants,
   grantedFacilityIds,
+  readForUpdate,
   readWebhooks,
   removeWebhook,
   type Webhook,
@@ -92,12 +92,9 @@ const positioned = <K extends string>(key: K, values: string[]) =>
   values.map((value, position) => ({ [key]: value, position }) as Record<K, string> & { position: number });
 
 export async function accessibleFacilityIds(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.facilityAccess.findMany({
-    where: { userId },
-    select: { facilityId: true },
-    orderBy: { facilityId: "asc" },
-  });
-  return rows.map((r) => r.facilityId);
+  const rows = await db.facilityAccess.findMany({ where: { userId }, select: { facilityId: true } });
+  // Code-point order on both backends (PostgreSQL's collation would order some ids differently).
+  return rows.map((r) => r.facilityId).sort();
 }
 
 /** Every API client the user owns, revoked ones included (their logs and history stay the user's). */
@@ -121,22 +118,20 @@ function onlyGranted(requested: string[], granted: Set<string>): string[] {
 }
 
 /**
- * An update's checks: the webhook (404 unless visible), then the facilities it names (403), in
- * one query when it names some.
+ * An update's checks, on one read: the webhook (404 unless visible), then the facilities it names
+ * (403). Answers the webhook as it stands, for the write.
  */
 async function authorizeUpdate(
   db: Db,
   principal: Principal,
   webhookId: string,
   requested: string[] | undefined,
-): Promise<{ id: string; facilities?: string[] }> {
-  if (!requested?.length || !webhookIdSchema.safeParse(webhookId).success) {
-    const id = await findVisibleWebhookId(db, principal, webhookId);
-    return { id, facilities: requested && (await resolveFacilities(db, principal.userId, requested)) };
-  }
-  const { id, granted } = await findVisibleIdAndGrants(db, principal, webhookId, requested);
-  if (!id) throw webhookNotFound();
-  return { id, facilities: onlyGranted(requested, granted) };
+): Promise<{ current: Webhook; facilities?: string[] }> {
+  if (!webhookIdSchema.safeParse(webhookId).success) throw webhookNotFound();
+  const { current, granted } = await readForUpdate(db, principal, webhookId, requested);
+  if (!current) throw webhookNotFound();
+  if (!requested) return { current };
+  return { current, facilities: requested.length ? onlyGranted(requested, new Set(granted)) : granted };
 }
 
 /** Saving a URL that could never be delivered to (a private IP literal, a port not allowed) is refused up front. */
@@ -360,11 +355,11 @@ export async function updateWebhook({
 }): Promise<Webhook> {
   assertDeliverableUrl(input.url);
   const db = getDb();
-  const { id, facilities } = await authorizeUpdate(db, principal, webhookId, input.facilities);
+  const { current, facilities } = await authorizeUpdate(db, principal, webhookId, input.facilities);
   return written(
     await writeWebhook(
       db,
-      id,
+      current,
       { ...input, facilities },
       { expectedVersion, change: { principal, origin, action } },
     ),
