@@ -4,6 +4,7 @@ import { addClient } from "../server/accounts/accounts.service";
 import { AppError } from "../server/errors";
 import { createContextInner } from "../server/trpc/init";
 import { createCaller } from "../server/trpc/root";
+import type { UpdateWebhookInput } from "../server/webhooks/webhook.schemas";
 import {
   createWebhook,
   deleteWebhook,
@@ -129,6 +130,25 @@ describe("update", () => {
       input: {},
     });
     expect(unchanged).toEqual(updated);
+  });
+
+  it("stores lists that keep some entries in a new order, as read back afterwards", async () => {
+    const webhook = await aliceWebhook();
+    const first: UpdateWebhookInput = {
+      events: ["shift.created", "shift.cancelled"],
+      secrets: [SECRET_A, SECRET_B],
+    };
+    const reordered: UpdateWebhookInput = {
+      events: ["shift.cancelled", "shift.created"],
+      secrets: [SECRET_B, SECRET_A],
+    };
+    for (const input of [first, reordered]) {
+      await updateWebhook({ principal: alice.clientPrincipal, webhookId: webhook.id, input });
+    }
+    expect(await getWebhook({ principal: alice.clientPrincipal, webhookId: webhook.id })).toMatchObject({
+      ...reordered,
+      version: webhook.version + 2,
+    });
   });
 
   it("treats facilities [] as every facility the caller can access", async () => {

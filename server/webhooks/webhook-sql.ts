@@ -189,12 +189,18 @@ function underLock(
 }
 
 /**
- * The statements of one change to `current`, or null when `fields` change nothing. The UPDATE
- * applies only to the version read and marks the row with the change's id; every later statement
- * applies only while the row carries that mark — so when another writer got there first, the
- * whole batch changes nothing and the UPDATE reports 0 rows.
+ * One change to `current` as SQL, or null when `fields` change nothing. The UPDATE applies only to
+ * the version read; every other statement applies only when the UPDATE did — so when another
+ * writer got there first, the change writes nothing and reports 0 rows. Two renderings:
+ *
+ * - `statements`, for a batch transaction (SQLite, where a statement cannot write two tables, and
+ *   the locked path): the UPDATE marks the row with the change's id and each later statement
+ *   applies only while the row carries that mark.
+ * - `statement`, on PostgreSQL: one statement whose data-modifying CTEs all hang on the UPDATE's
+ *   RETURNING (one round trip, atomic without a transaction). Each INSERT waits on its table's
+ *   DELETE through a subquery, since CTEs otherwise run in no set order.
  */
-function changeStatements(current: Webhook, fields: WebhookFields, change: ChangeContext) {
+function changeSql(current: Webhook, fields: WebhookFields, change: ChangeContext) {
   const changed = differingFields(current, fields).filter((field) => fields[field] !== undefined);
   if (changed.length === 0) return null;
   const { id } = current;
@@ -204,30 +210,59 @@ function changeStatements(current: Webhook, fields: WebhookFields, change: Chang
     version: current.version + 1,
   };
   const changeId = randomUUID();
-  const ours = Prisma.sql`EXISTS (SELECT 1 FROM "Webhook" WHERE "id" = ${id} AND "lastChangeId" = ${changeId})`;
-  const statements = [
-    Prisma.sql`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP,
-        "lastChangeId" = ${changeId}
-      WHERE "id" = ${id} AND "version" = ${current.version}`,
-  ];
-  for (const { key, table, column } of CHILD_TABLES) {
-    if (!changed.includes(key)) continue;
-    statements.push(
-      Prisma.sql`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "webhookId" = ${id} AND ${ours}`,
-    );
+  const update = Prisma.sql`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP,
+      "lastChangeId" = ${changeId}
+    WHERE "id" = ${id} AND "version" = ${current.version}`;
+  const children = CHILD_TABLES.filter(({ key }) => changed.includes(key)).map(({ key, table, column }) => {
     const values = after[key];
-    if (values.length === 0) continue;
     const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
-    const rows = Prisma.join(
-      stored.map((value, position) => Prisma.sql`(${id}, ${value}, CAST(${position} AS INTEGER))`),
-    );
-    statements.push(Prisma.sql`INSERT INTO ${Prisma.raw(`"${table}" ("webhookId", "${column}", "position")`)}
-      SELECT * FROM (VALUES ${rows}) AS "row" WHERE ${ours}`);
-  }
+    const rows = stored.map((value, position) => Prisma.sql`(${id}, ${value}, CAST(${position} AS INTEGER))`);
+    return {
+      table: Prisma.raw(`"${table}"`),
+      insertInto: Prisma.raw(`INSERT INTO "${table}" ("webhookId", "${column}", "position")`),
+      rows: rows.length ? Prisma.join(rows) : null,
+    };
+  });
   const action =
     change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
-  statements.push(recordChange({ ...change, action }, current, after, [], { id: changeId, onlyIf: ours }));
-  return { after, statements };
+  const history = (onlyIf: Prisma.Sql) =>
+    recordChange({ ...change, action }, current, after, [], { id: changeId, onlyIf });
+
+  const ours = Prisma.sql`EXISTS (SELECT 1 FROM "Webhook" WHERE "id" = ${id} AND "lastChangeId" = ${changeId})`;
+  const statements = [update];
+  for (const { table, insertInto, rows } of children) {
+    statements.push(Prisma.sql`DELETE FROM ${table} WHERE "webhookId" = ${id} AND ${ours}`);
+    if (rows)
+      statements.push(Prisma.sql`${insertInto} SELECT * FROM (VALUES ${rows}) AS "row" WHERE ${ours}`);
+  }
+  statements.push(history(ours));
+
+  const applied = Prisma.sql`EXISTS (SELECT 1 FROM "changed")`;
+  const ctes = [Prisma.sql`"changed" AS (${update} RETURNING "id")`];
+  for (const [n, { table, insertInto, rows }] of children.entries()) {
+    const gone = Prisma.raw(`"gone${n}"`);
+    ctes.push(
+      Prisma.sql`${gone} AS (DELETE FROM ${table} WHERE "webhookId" IN (SELECT "id" FROM "changed") RETURNING 1)`,
+    );
+    if (rows) {
+      ctes.push(Prisma.sql`${Prisma.raw(`"new${n}"`)} AS (${insertInto}
+        SELECT * FROM (VALUES ${rows}) AS "row" WHERE ${applied} AND (SELECT count(*) FROM ${gone}) >= 0)`);
+    }
+  }
+  ctes.push(Prisma.sql`"recorded" AS (${history(applied)})`);
+  const statement = Prisma.sql`WITH ${Prisma.join(ctes)} SELECT CAST(count(*) AS INTEGER) AS "updated" FROM "changed"`;
+
+  return { after, statements, statement };
+}
+
+/** Applies a change in one round trip; true when it applied (the webhook was still at its version). */
+async function applyOptimistically(db: Db, write: NonNullable<ReturnType<typeof changeSql>>) {
+  if (getEnv().provider === "postgresql") {
+    const [row] = await db.$queryRaw<{ updated: number }[]>(write.statement);
+    return row?.updated === 1;
+  }
+  const [updated] = await db.$transaction(write.statements.map((statement) => db.$executeRaw(statement)));
+  return updated === 1;
 }
 
 /** Optimistic tries before a writer takes its turn under the lock (many writers on one webhook). */
@@ -238,11 +273,11 @@ const OPTIMISTIC_TRIES = 3;
  * written, and a request changing nothing keeps the version and records nothing. `current` is the
  * webhook as the caller read it (outside any transaction).
  *
- * Optimistic first: one batch transaction (one round trip through Prisma) that applies only if the
- * webhook is still at the version read. When another writer changed it meanwhile, the webhook is
- * read again and the change re-applied to it — or refused as a "conflict" when `expectedVersion`
- * no longer holds, or "missing" when it was deleted. After a few lost races the writer takes its
- * turn under the lock instead (`underLock`), so a crowd on one webhook still finishes.
+ * Optimistic first: one round trip (see `changeSql`) that applies only if the webhook is still at
+ * the version read. When another writer changed it meanwhile, the webhook is read again and the
+ * change re-applied to it — or refused as a "conflict" when `expectedVersion` no longer holds, or
+ * "missing" when it was deleted. After a few lost races the writer takes its turn under the lock
+ * instead (`underLock`), so a crowd on one webhook still finishes.
  */
 export async function writeWebhook(
   db: Db,
@@ -256,13 +291,12 @@ export async function writeWebhook(
     if (!seen) return { status: "missing" };
     if (expectedVersion !== undefined && seen.version !== expectedVersion)
       return { status: "conflict", current: seen };
-    const write = changeStatements(seen, fields, change);
+    const write = changeSql(seen, fields, change);
     if (!write) return { status: "written", webhook: seen };
-    const [updated] = await db.$transaction(write.statements.map((statement) => db.$executeRaw(statement)));
-    if (updated === 1) return { status: "written", webhook: write.after };
+    if (await applyOptimistically(db, write)) return { status: "written", webhook: write.after };
   }
   return underLock(db, current.id, expectedVersion, async (tx, locked) => {
-    const write = changeStatements(locked, fields, change);
+    const write = changeSql(locked, fields, change);
     if (!write) return locked;
     for (const statement of write.statements) await tx.$executeRaw(statement);
     return write.after;
