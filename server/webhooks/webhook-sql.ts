@@ -2,7 +2,8 @@
  * The webhook queries on the API's hot paths, in plain SQL that SQLite and PostgreSQL both run.
  * Through the ORM, reading one webhook with its events, facilities and secrets takes four queries,
  * and an update a dozen statements, each compiled and interpreted by Prisma; here a read is one
- * query and an update one short batch (bench/results.md has the before and after).
+ * query, one row per webhook, and an update one statement on PostgreSQL or one short batch on
+ * SQLite (bench/results.md has the before and after).
  */
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
@@ -24,56 +25,68 @@ export type Webhook = {
   version: number;
 };
 
-type Part = {
-  /** Null on the facility-grant rows of `readForUpdate`. */
-  webhookId: string | null;
-  kind: "webhook" | "event" | "facility" | "secret" | "grant";
-  value: string;
-  extra: string | null;
-  position: number;
+/** A webhook as `webhooksQuery` returns it: its lists as JSON arrays (null for none, on PostgreSQL). */
+type WebhookRow = {
+  id: string;
+  url: string;
+  clientId: string;
+  version: number;
+  events: string | null;
+  facilities: string | null;
+  secrets: string | null;
+  granted?: string | null;
 };
 
-/**
- * Every part of the webhooks whose ids `ids` lists or selects, as rows: the webhook's url, client
- * and version (in the `position` column, which orders only the child rows), then its child rows in
- * order. `more` adds rows of the same shape to the one round trip.
- */
-const partsQuery = (ids: Prisma.Sql, more: Prisma.Sql = Prisma.empty) => Prisma.sql`
-    SELECT "id" AS "webhookId", 'webhook' AS "kind", "url" AS "value", "clientId" AS "extra", "version" AS "position"
-      FROM "Webhook" WHERE "id" IN (${ids})
-    UNION ALL SELECT "webhookId", 'event', "event", NULL, "position" FROM "WebhookEvent" WHERE "webhookId" IN (${ids})
-    UNION ALL SELECT "webhookId", 'facility', "facilityId", NULL, "position" FROM "WebhookFacility" WHERE "webhookId" IN (${ids})
-    UNION ALL SELECT "webhookId", 'secret', "value", NULL, "position" FROM "WebhookSecret" WHERE "webhookId" IN (${ids})
-    ${more}
-    ORDER BY "position"`;
+/** The JSON-array aggregate, which the two backends name differently (both take ORDER BY). */
+const jsonArray = () => Prisma.raw(getEnv().provider === "postgresql" ? "json_agg" : "json_group_array");
 
-function assemble(parts: Part[], ids: string[]): Webhook[] {
-  const byId = new Map<string, Webhook>();
-  for (const part of parts) {
-    if (part.kind !== "webhook" || !part.webhookId) continue;
-    byId.set(part.webhookId, {
-      id: part.webhookId,
-      url: part.value,
-      events: [],
-      clientId: part.extra ?? "",
-      facilities: [],
-      secrets: [],
-      version: Number(part.position),
-    });
-  }
-  for (const { webhookId, kind, value } of parts) {
-    const webhook = webhookId && byId.get(webhookId);
-    if (!webhook || kind === "webhook") continue;
-    if (kind === "event") webhook.events.push(value as WebhookEventName);
-    else if (kind === "facility") webhook.facilities.push(value);
-    else if (kind === "secret") webhook.secrets.push(openSecret(value, webhook.id));
-  }
-  return ids.flatMap((id) => byId.get(id) ?? []);
+/** A correlated subquery: the values of one column of `table`, in order, as a JSON array. */
+const listOf = (table: string, column: string, where: Prisma.Sql, order = "position") =>
+  Prisma.sql`(SELECT CAST(${jsonArray()}(${Prisma.raw(`"${column}"`)} ORDER BY ${Prisma.raw(`"${order}"`)}) AS TEXT)
+    FROM ${Prisma.raw(`"${table}"`)} WHERE ${where})`;
+
+/**
+ * The webhooks whose ids `ids` lists or selects, one row each with their events, facilities and
+ * secrets aggregated in place: a few hundred child rows would cost Prisma far more to hand over
+ * than fifty. `more` adds columns.
+ */
+const webhooksQuery = (ids: Prisma.Sql, more: Prisma.Sql = Prisma.empty) => {
+  const ofThis = Prisma.sql`"webhookId" = w."id"`;
+  return Prisma.sql`
+    SELECT w."id", w."url", w."clientId", w."version",
+      ${listOf("WebhookEvent", "event", ofThis)} AS "events",
+      ${listOf("WebhookFacility", "facilityId", ofThis)} AS "facilities",
+      ${listOf("WebhookSecret", "value", ofThis)} AS "secrets"
+      ${more}
+    FROM "Webhook" w WHERE w."id" IN (${ids})`;
+};
+
+const parseList = (json: string | null | undefined): string[] => (json ? JSON.parse(json) : []);
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    events: parseList(row.events) as WebhookEventName[],
+    clientId: row.clientId,
+    facilities: parseList(row.facilities),
+    secrets: parseList(row.secrets).map((sealed) => openSecret(sealed, row.id)),
+    version: Number(row.version),
+  };
+}
+
+/** The rows as webhooks, in the order of `ids` (missing ones left out). */
+function inOrder(rows: WebhookRow[], ids: string[]): Webhook[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toWebhook(row)] : [];
+  });
 }
 
 /**
- * Ids per query: each is bound four times, and SQLite allows 32,766 parameters a statement
- * (PostgreSQL 65,535), so a client's whole list is read in bounded chunks.
+ * Ids per query: SQLite allows 32,766 parameters a statement (PostgreSQL 65,535), so a client's
+ * whole list is read in bounded chunks.
  */
 const READ_CHUNK = 1000;
 
@@ -82,17 +95,30 @@ export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Pr
   const webhooks: Webhook[] = [];
   for (let start = 0; start < ids.length; start += READ_CHUNK) {
     const chunk = ids.slice(start, start + READ_CHUNK);
-    webhooks.push(...assemble(await db.$queryRaw<Part[]>(partsQuery(Prisma.join(chunk))), chunk));
+    webhooks.push(...inOrder(await db.$queryRaw<WebhookRow[]>(webhooksQuery(Prisma.join(chunk))), chunk));
   }
   return webhooks;
 }
 
-/** The webhook's id, if the principal may see it (see webhook.service.ts `visibleTo`, the same rule). */
-const visibleIdQuery = (principal: Principal, webhookId: string) =>
-  principal.clientId
-    ? Prisma.sql`SELECT "id" FROM "Webhook" WHERE "id" = ${webhookId} AND "clientId" = ${principal.clientId}`
+/**
+ * The ids of the webhooks the principal may see (see webhook.service.ts `visibleTo`, the same
+ * rule), of one webhook when `webhookId` is given.
+ */
+const visibleIdQuery = (principal: Principal, webhookId?: string) => {
+  const only = webhookId ? Prisma.sql`AND w."id" = ${webhookId}` : Prisma.empty;
+  return principal.clientId
+    ? Prisma.sql`SELECT w."id" FROM "Webhook" w WHERE w."clientId" = ${principal.clientId} ${only}`
     : Prisma.sql`SELECT w."id" FROM "Webhook" w JOIN "ApiClient" c ON c."id" = w."clientId"
-        WHERE w."id" = ${webhookId} AND c."ownerId" = ${principal.userId} AND c."revokedAt" IS NULL`;
+        WHERE c."ownerId" = ${principal.userId} AND c."revokedAt" IS NULL ${only}`;
+};
+
+/** Every webhook the principal may see, oldest first: one query. */
+export async function readVisibleWebhooks(db: Db, principal: Principal): Promise<Webhook[]> {
+  const rows = await db.$queryRaw<WebhookRow[]>(
+    Prisma.sql`${webhooksQuery(visibleIdQuery(principal))} ORDER BY w."createdAt", w."id"`,
+  );
+  return rows.map(toWebhook);
+}
 
 /** The id back if the principal may see this webhook, else null. */
 export async function findVisibleId(db: Db, principal: Principal, webhookId: string): Promise<string | null> {
@@ -114,17 +140,10 @@ export async function readForUpdate(
     ? Prisma.sql`AND "facilityId" IN (${Prisma.join(facilityIds)})`
     : Prisma.empty;
   const grants = facilityIds
-    ? Prisma.sql`UNION ALL SELECT NULL, 'grant', "facilityId", NULL, 0 FROM "FacilityAccess"
-        WHERE "userId" = ${principal.userId} ${named}`
+    ? Prisma.sql`, ${listOf("FacilityAccess", "facilityId", Prisma.sql`"userId" = ${principal.userId} ${named}`, "facilityId")} AS "granted"`
     : Prisma.empty;
-  const parts = await db.$queryRaw<Part[]>(partsQuery(visibleIdQuery(principal, webhookId), grants));
-  return {
-    current: assemble(parts, [webhookId])[0] ?? null,
-    granted: parts
-      .filter((part) => part.kind === "grant")
-      .map((part) => part.value)
-      .sort(),
-  };
+  const [row] = await db.$queryRaw<WebhookRow[]>(webhooksQuery(visibleIdQuery(principal, webhookId), grants));
+  return { current: row ? toWebhook(row) : null, granted: parseList(row?.granted).sort() };
 }
 
 /** Which of these facilities the user may use. */
@@ -157,7 +176,8 @@ async function lockAndRead(tx: Tx, id: string): Promise<Webhook | null> {
   if (getEnv().provider === "postgresql") {
     await tx.$queryRaw`SELECT "id" FROM "Webhook" WHERE "id" = ${id} FOR UPDATE`;
   }
-  return assemble(await tx.$queryRaw<Part[]>(partsQuery(Prisma.join([id]))), [id])[0] ?? null;
+  const [row] = await tx.$queryRaw<WebhookRow[]>(webhooksQuery(Prisma.join([id])));
+  return row ? toWebhook(row) : null;
 }
 
 export type WriteOutcome =

@@ -29,6 +29,7 @@ import {
   findVisibleId,
   grantedFacilityIds,
   readForUpdate,
+  readVisibleWebhooks,
   readWebhooks,
   removeWebhook,
   type Webhook,
@@ -149,17 +150,8 @@ async function findVisibleWebhookId(db: Db, principal: Principal, webhookId: str
 }
 
 /** Every webhook the caller can see (the public API's list, which has no paging). */
-export async function listWebhooks({ principal }: { principal: Principal }): Promise<Webhook[]> {
-  const db = getDb();
-  const rows = await db.webhook.findMany({
-    where: visibleTo(principal),
-    select: { id: true },
-    orderBy: listOrder,
-  });
-  return readWebhooks(
-    db,
-    rows.map((r) => r.id),
-  );
+export function listWebhooks({ principal }: { principal: Principal }): Promise<Webhook[]> {
+  return readVisibleWebhooks(getDb(), principal);
 }
 
 /** One page of the caller's webhooks for the admin list, filtered by facility and event. */
