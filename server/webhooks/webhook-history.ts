@@ -43,14 +43,19 @@ function fieldChanges(before: Webhook | null, after: Webhook | null): FieldChang
 /**
  * The INSERT recording one change, run in the same transaction as the change itself. The actor's
  * name is read by the statement, so recording costs no extra round trip. `onlyIf` makes the
- * record conditional (the optimistic write records only a change that applied).
+ * record conditional (the optimistic write records only a change that applied); `sealedSecrets`
+ * are the after-secrets as the caller already sealed them for its own rows.
  */
 export function recordChange(
   context: ChangeContext,
   before: Webhook | null,
   after: Webhook | null,
   extra: FieldChange[] = [],
-  { id = randomUUID(), onlyIf = Prisma.sql`1 = 1` }: { id?: string; onlyIf?: Prisma.Sql } = {},
+  {
+    id = randomUUID(),
+    onlyIf = Prisma.sql`1 = 1`,
+    sealedSecrets,
+  }: { id?: string; onlyIf?: Prisma.Sql; sealedSecrets?: string[] } = {},
 ): Prisma.Sql {
   const { origin, action = "updated" } = context;
   const webhook = after ?? before;
@@ -66,7 +71,7 @@ export function recordChange(
     url: after.url,
     events: after.events,
     facilities: after.facilities,
-    secrets: after.secrets.map((secret) => sealSecret(secret, after.id)),
+    secrets: sealedSecrets ?? after.secrets.map((secret) => sealSecret(secret, after.id)),
   };
   return Prisma.sql`
     INSERT INTO "WebhookChange" ("id", "webhookId", "clientId", "version", "action", "actor", "ip", "userAgent", "changes", "snapshot", "createdAt")

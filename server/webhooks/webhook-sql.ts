@@ -233,9 +233,12 @@ function changeSql(current: Webhook, fields: WebhookFields, change: ChangeContex
   const update = Prisma.sql`UPDATE "Webhook" SET "url" = ${after.url}, "version" = ${after.version}, "updatedAt" = CURRENT_TIMESTAMP,
       "lastChangeId" = ${changeId}
     WHERE "id" = ${id} AND "version" = ${current.version}`;
+  // Sealed once, for the secrets' rows and the history's snapshot alike.
+  const sealedSecrets = changed.includes("secrets")
+    ? after.secrets.map((secret) => sealSecret(secret, id))
+    : undefined;
   const children = CHILD_TABLES.filter(({ key }) => changed.includes(key)).map(({ key, table, column }) => {
-    const values = after[key];
-    const stored = key === "secrets" ? values.map((secret) => sealSecret(secret, id)) : values;
+    const stored = key === "secrets" && sealedSecrets ? sealedSecrets : after[key];
     const rows = stored.map((value, position) => Prisma.sql`(${id}, ${value}, CAST(${position} AS INTEGER))`);
     return {
       table: Prisma.raw(`"${table}"`),
@@ -246,7 +249,7 @@ function changeSql(current: Webhook, fields: WebhookFields, change: ChangeContex
   const action =
     change.action ?? (changed.length === 1 && changed[0] === "secrets" ? "secrets-rotated" : "updated");
   const history = (onlyIf: Prisma.Sql) =>
-    recordChange({ ...change, action }, current, after, [], { id: changeId, onlyIf });
+    recordChange({ ...change, action }, current, after, [], { id: changeId, onlyIf, sealedSecrets });
 
   const ours = Prisma.sql`EXISTS (SELECT 1 FROM "Webhook" WHERE "id" = ${id} AND "lastChangeId" = ${changeId})`;
   const statements = [update];
