@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { Toaster } from "sonner";
-import { TRPCProvider } from "@/components/trpc";
+import { Toasts } from "@/components/notify";
 import "./globals.css";
 
 // Every page carries a per-request CSP nonce (proxy.ts), which only a dynamically rendered page can use.
@@ -16,8 +15,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <TRPCProvider>{children}</TRPCProvider>
-        <Toaster richColors position="top-right" />
+        {children}
+        <Toasts />
       </body>
     </html>
   );

@@ -185,7 +185,16 @@ async function firstLoadJs(seed: Seed): Promise<number> {
   const html = await (
     await fetch(`${base}/webhooks/${seed.webhookId}`, { headers: { cookie: `session=${seed.sessionToken}` } })
   ).text();
-  const sources = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1] ?? ""))];
+  // A `nomodule` script (Next's legacy polyfills) is never fetched by a browser that runs modules.
+  const sources = [
+    ...new Set(
+      [...html.matchAll(/<script([^>]*)>/g)]
+        .map((m) => m[1] ?? "")
+        .filter((attributes) => !/\bnomodule\b/i.test(attributes))
+        .map((attributes) => /\bsrc="([^"]+)"/.exec(attributes)?.[1])
+        .filter((source) => source !== undefined),
+    ),
+  ];
   let total = 0;
   for (const source of sources)
     total += gzipSync(Buffer.from(await (await fetch(new URL(source, base))).arrayBuffer())).length;

@@ -1,10 +1,10 @@
 "use client";
 import { Dialog } from "radix-ui";
 import { useId, useState } from "react";
-import { toast } from "sonner";
 import type { listClients } from "@/server/accounts/clients.service";
 import { CopyButton } from "./copy-button";
 import { formatTime } from "./format-time";
+import { notify } from "./notify";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
@@ -127,10 +127,10 @@ function ClientRow({ client, onIssued, onChanged }: ClientActionProps) {
   const [renaming, setRenaming] = useState(false);
   const revoke = trpc.clients.revoke.useMutation({
     onSuccess: () => {
-      toast.success(`Revoked ${client.name}`);
+      notify("success", `Revoked ${client.name}`);
       onChanged();
     },
-    onError: (e) => toast.error(errorMessage(e)),
+    onError: (e) => notify("error", errorMessage(e)),
   });
   const revoked = client.revokedAt !== null;
   return (
@@ -168,8 +168,9 @@ function ClientRow({ client, onIssued, onChanged }: ClientActionProps) {
             </Button>
             <RotateDialog client={client} onIssued={onIssued} onChanged={onChanged} />
             <ConfirmDialog
-              trigger={
+              trigger={(open) => (
                 <Button
+                  onClick={open}
                   variant="ghost"
                   size="sm"
                   aria-label={`Revoke ${client.name}`}
@@ -177,7 +178,7 @@ function ClientRow({ client, onIssued, onChanged }: ClientActionProps) {
                 >
                   Revoke
                 </Button>
-              }
+              )}
               title={`Revoke ${client.name}?`}
               description="Its tokens stop working at once and its webhooks receive no more events. This cannot be undone."
               confirmLabel="Revoke client"
@@ -206,7 +207,7 @@ function RenameForm({
       onChanged();
       onDone();
     },
-    onError: (e) => toast.error(errorMessage(e)),
+    onError: (e) => notify("error", errorMessage(e)),
   });
   return (
     <form
@@ -246,7 +247,7 @@ function RotateDialog({ client, onIssued, onChanged }: ClientActionProps) {
       });
       onChanged();
     },
-    onError: (e) => toast.error(errorMessage(e)),
+    onError: (e) => notify("error", errorMessage(e)),
   });
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>

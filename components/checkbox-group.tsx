@@ -1,7 +1,6 @@
 "use client";
+import { clsx } from "clsx";
 import { Checkbox } from "./ui/checkbox";
-import { cn } from "./ui/cn";
-import { Label } from "./ui/label";
 
 export type CheckboxOption = {
   value: string;
@@ -35,15 +34,18 @@ export function CheckboxGroup({
             <Checkbox
               id={id}
               aria-describedby={descriptionId}
+              className="mt-px"
               checked={value.includes(option.value)}
-              onCheckedChange={(on) =>
-                onChange(on === true ? [...value, option.value] : value.filter((v) => v !== option.value))
+              onChange={(event) =>
+                onChange(
+                  event.target.checked ? [...value, option.value] : value.filter((v) => v !== option.value),
+                )
               }
             />
             <div className="grid gap-0.5">
-              <Label htmlFor={id} className={cn("leading-4", labelClassName)}>
+              <label htmlFor={id} className={clsx("text-sm font-medium leading-4", labelClassName)}>
                 {option.label}
-              </Label>
+              </label>
               {option.description && (
                 <span id={descriptionId} className="text-xs text-slate-500">
                   {option.description}

@@ -1,9 +1,9 @@
 "use client";
 import { useEffect, useState } from "react";
-import { toast } from "sonner";
 import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
 import { FilterInput, FilterSelect } from "./filter-select";
 import { formatTime } from "./format-time";
+import { notify } from "./notify";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
@@ -31,11 +31,11 @@ export function DeliveryReplay({ webhookId, facilities }: { webhookId: string; f
   const preview = trpc.deliveries.replayPreview.useQuery(filter, { enabled: false, retry: false });
   const start = trpc.deliveries.replayStart.useMutation({
     onSuccess: ({ total }) => {
-      toast.success(`Replaying ${total} failed deliveries`);
+      notify("success", `Replaying ${total} failed deliveries`);
       void utils.deliveries.replays.invalidate({ webhookId });
       void preview.refetch();
     },
-    onError: (error) => toast.error(error.message),
+    onError: (error) => notify("error", error.message),
   });
   const count = preview.data?.count;
 
@@ -86,7 +86,11 @@ export function DeliveryReplay({ webhookId, facilities }: { webhookId: string; f
         </p>
         {!!count && (
           <ConfirmDialog
-            trigger={<Button disabled={start.isPending}>Replay {count}…</Button>}
+            trigger={(open) => (
+              <Button onClick={open} disabled={start.isPending}>
+                Replay {count}…
+              </Button>
+            )}
             title={`Replay ${count} failed deliveries?`}
             description="Each is sent again as a new attempt with the same delivery id, a few per second, in the background. You can cancel the replay here."
             confirmLabel="Replay"
@@ -108,10 +112,10 @@ function ReplayProgress({ webhookId }: { webhookId: string }) {
   );
   const cancel = trpc.deliveries.replayCancel.useMutation({
     onSuccess: () => {
-      toast.success("Replay cancelled");
+      notify("success", "Replay cancelled");
       void utils.deliveries.replays.invalidate({ webhookId });
     },
-    onError: (error) => toast.error(error.message),
+    onError: (error) => notify("error", error.message),
   });
   // Replayed deliveries are pending again: refresh the list below as the replays advance.
   const progressKey = replays.data?.map((r) => `${r.id}:${r.handled}:${r.status}`).join() ?? "";

@@ -1,9 +1,9 @@
 "use client";
 import { Copy, Eye, EyeOff, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
-import { toast } from "sonner";
-import { MAX_SECRETS } from "@/server/webhooks/webhook.schemas";
+import { MAX_SECRETS } from "@/server/webhooks/webhook-rules";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
+import { notify } from "./notify";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
 
@@ -30,9 +30,9 @@ export function SecretsField({
   const copy = async (secret: string) => {
     try {
       await navigator.clipboard.writeText(secret);
-      toast.success("Secret copied");
+      notify("success", "Secret copied");
     } catch {
-      toast.error("Could not copy: reveal the secret and copy it by hand");
+      notify("error", "Could not copy: reveal the secret and copy it by hand");
     }
   };
 

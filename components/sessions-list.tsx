@@ -1,7 +1,7 @@
 "use client";
-import { toast } from "sonner";
 import type { listSessions } from "@/server/auth/sessions";
 import { formatTime } from "./format-time";
+import { notify } from "./notify";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
 import { DataTable } from "./ui/data-table";
@@ -31,17 +31,17 @@ export function SessionsList({ initialSessions }: { initialSessions: Session[] }
   const refresh = () => utils.sessions.list.invalidate();
   const end = trpc.sessions.end.useMutation({
     onSuccess: () => {
-      toast.success("Session ended");
+      notify("success", "Session ended");
       void refresh();
     },
-    onError: (e) => toast.error(e.message),
+    onError: (e) => notify("error", e.message),
   });
   const endOthers = trpc.sessions.endOthers.useMutation({
     onSuccess: (count) => {
-      toast.success(`Ended ${count} other session${count === 1 ? "" : "s"}`);
+      notify("success", `Ended ${count} other session${count === 1 ? "" : "s"}`);
       void refresh();
     },
-    onError: (e) => toast.error(e.message),
+    onError: (e) => notify("error", e.message),
   });
   const others = sessions.filter((s) => !s.current).length;
 

@@ -2,17 +2,17 @@
 import { ChevronRight } from "lucide-react";
 import { Collapsible } from "radix-ui";
 import { useState } from "react";
-import { toast } from "sonner";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
 import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
 import {
   type PublishableEvent,
   WEBHOOK_EVENTS,
   type WebhookEventName,
-} from "@/server/webhooks/webhook.schemas";
+} from "@/server/webhooks/webhook-rules";
 import { DeliveryReplay } from "./delivery-replay";
 import { FilterInput, FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
+import { notify } from "./notify";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
@@ -52,10 +52,10 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
   const deliveries = query.data?.pages.flatMap((page) => page.items) ?? [];
   const resend = trpc.deliveries.resend.useMutation({
     onSuccess: () => {
-      toast.success("Resend queued");
+      notify("success", "Resend queued");
       void utils.deliveries.list.invalidate();
     },
-    onError: (error) => toast.error(error.message),
+    onError: (error) => notify("error", error.message),
   });
 
   return (

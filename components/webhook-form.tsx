@@ -1,22 +1,21 @@
 "use client";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore } from "react";
 import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
-import { toast } from "sonner";
 import { deliveryBody, EVENT_CATALOGUE, EVENT_DESCRIPTIONS } from "@/server/webhooks/event-catalogue";
-import {
-  createWebhookInput,
-  differingFields,
-  updateWebhookInput,
-  WEBHOOK_EVENTS,
-} from "@/server/webhooks/webhook.schemas";
 import type { Webhook } from "@/server/webhooks/webhook.service";
+import {
+  brokenRules,
+  differingFields,
+  WEBHOOK_EVENTS,
+  WEBHOOK_FIELDS,
+} from "@/server/webhooks/webhook-rules";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
+import { type ApiError, api, toSignInWhenSignedOut, webhooksChanged } from "./api";
 import { CheckboxGroup } from "./checkbox-group";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";
+import { notify } from "./notify";
 import { SecretsField } from "./secrets-field";
-import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
@@ -50,12 +49,25 @@ const EVENT_OPTIONS = WEBHOOK_EVENTS.map((event) => ({
   example: event === "all" ? undefined : deliveryBody(event, EVENT_CATALOGUE[event].example, 2),
 }));
 
+/**
+ * Each field checked with its rules from webhook-rules.ts, the ones the API parses with, showing the
+ * first it breaks (the API lists them all).
+ */
+const checkRules: Resolver<FormValues> = async (values) => {
+  const errors = Object.fromEntries(
+    WEBHOOK_FIELDS.flatMap((field) => {
+      const [message] = brokenRules(field, values[field]);
+      return message ? [[field, { type: "rule", message }]] : [];
+    }),
+  );
+  return Object.keys(errors).length > 0 ? { values: {}, errors } : { values, errors: {} };
+};
+
 const subscribeToNothing = () => () => {};
 
 /** Creates a webhook (no `webhook`) or edits one; validates with the same schema as the API. */
 export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
   const router = useRouter();
-  const utils = trpc.useUtils();
   const formId = useId();
   const [clientId, setClientId] = useState(webhook?.clientId ?? options.clients[0]?.id ?? "");
   const [status, setStatus] = useState("");
@@ -76,67 +88,73 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
     : { url: "https://", events: [], facilities: [], secrets: [generateSecret()] };
 
   const form = useForm<FormValues>({
-    // The schemas take unknown input (they must report on any JSON), so the resolver is typed here.
-    resolver: zodResolver(webhook ? updateWebhookInput : createWebhookInput) as Resolver<FormValues>,
+    resolver: checkRules,
     // The URL is rendered into the page's HTML (defaultValue below) and left out here, so the form
     // takes it from the input when scripts start: what the admin typed before then is kept.
     defaultValues: { ...initialValues, url: undefined },
   });
   const { errors } = form.formState;
+  const [pending, setPending] = useState(false);
 
-  const onError = (error: {
-    message: string;
-    data?: { code?: string; messages?: string[] | null } | null;
-  }) => {
+  const onError = (error: ApiError) => {
+    toSignInWhenSignedOut(error);
     setStatus("");
     if (error.data?.code === "PRECONDITION_FAILED" && base) {
       setServerErrors([]);
-      void utils.client.webhooks.byId.query({ id: base.id }).then(setConflict, () => setConflict(null));
+      void api.webhooks.byId.query({ id: base.id }).then(setConflict, () => setConflict(null));
       return;
     }
     setServerErrors(error.data?.messages?.length ? error.data.messages : [error.message]);
   };
+  /** One call to the API at a time (the buttons are disabled meanwhile); a refusal shows on the form. */
+  const call = async (action: () => Promise<void>) => {
+    setPending(true);
+    try {
+      await action();
+    } catch (error) {
+      onError(error as ApiError);
+    } finally {
+      setPending(false);
+    }
+  };
   const onSaved = (message: string) => {
     setServerErrors([]);
     setStatus(message);
-    toast.success(message);
-    void utils.webhooks.list.invalidate();
-    void utils.webhooks.history.invalidate();
+    notify("success", message);
+    webhooksChanged();
   };
 
-  const update = trpc.webhooks.update.useMutation({
-    onSuccess: (saved) => {
+  // The admin's changes to what they opened, saved onto `version` (the current one, to overwrite).
+  const save = (edited: Webhook, version: number, values: FormValues) =>
+    call(async () => {
+      const saved = await api.webhooks.update.mutate({
+        id: edited.id,
+        version,
+        ...changesFrom(edited, values),
+      });
       setBase(saved);
       setConflict(null);
       form.reset(valuesOf(saved));
       onSaved("Webhook saved");
-    },
-    onError,
-  });
-  // The admin's changes to what they opened, saved onto `version` (the current one, to overwrite).
-  const save = (edited: Webhook, version: number, values: FormValues) =>
-    update.mutate({ id: edited.id, version, ...changesFrom(edited, values) });
-  const create = trpc.webhooks.create.useMutation({
-    onSuccess: (saved) => {
+    });
+  const create = (values: FormValues) =>
+    call(async () => {
+      const saved = await api.webhooks.create.mutate({ clientId, ...values });
       onSaved("Webhook created");
       router.push(`/webhooks/${saved.id}`);
-    },
-    onError,
-  });
-  const remove = trpc.webhooks.delete.useMutation({
-    onSuccess: () => {
-      toast.success("Webhook deleted");
-      void utils.webhooks.list.invalidate();
+    });
+  const remove = (id: string, version: number) =>
+    call(async () => {
+      await api.webhooks.delete.mutate({ id, version });
+      notify("success", "Webhook deleted");
+      webhooksChanged();
       router.push("/webhooks");
-    },
-    onError,
-  });
-  const pending = update.isPending || create.isPending || remove.isPending;
+    });
 
   const submit = form.handleSubmit((values) => {
     setStatus("");
-    if (base) save(base, base.version, values);
-    else create.mutate({ clientId, ...values });
+    if (base) void save(base, base.version, values);
+    else void create(values);
   });
 
   // A facility the admin lost access to still shows (so it can be unchecked), marked as such.
@@ -254,7 +272,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
             setConflict(null);
             form.reset(valuesOf(conflict));
           }}
-          onOverwrite={() => save(base, conflict.version, form.getValues())}
+          onOverwrite={() => void save(base, conflict.version, form.getValues())}
         />
       )}
 
@@ -282,15 +300,15 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
         </div>
         {webhook && (
           <ConfirmDialog
-            trigger={
-              <Button variant="destructive" disabled={pending}>
+            trigger={(open) => (
+              <Button onClick={open} variant="destructive" disabled={pending}>
                 Delete
               </Button>
-            }
+            )}
             title="Delete this webhook?"
             description={`Events will stop being sent to ${webhook.url}. This cannot be undone.`}
             confirmLabel="Delete webhook"
-            onConfirm={() => remove.mutate({ id: webhook.id, version: (base ?? webhook).version })}
+            onConfirm={() => void remove(webhook.id, (base ?? webhook).version)}
           />
         )}
       </div>

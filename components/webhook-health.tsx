@@ -1,9 +1,10 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { useState } from "react";
 import type { WebhookHealth } from "@/server/webhooks/webhook.service";
+import { type ApiError, api, toSignInWhenSignedOut } from "./api";
 import { formatTime } from "./format-time";
-import { trpc } from "./trpc";
+import { notify } from "./notify";
 import { Button } from "./ui/button";
 
 /** One line on how the endpoint is doing: healthy, failing (since when, how many attempts) or disabled. */
@@ -29,14 +30,24 @@ export function HealthSummary({ health }: { health: WebhookHealth }) {
 /** On a disabled webhook's edit page: why it was disabled, and the way to turn it back on. */
 export function DisabledBanner({ webhookId, health }: { webhookId: string; health: WebhookHealth }) {
   const router = useRouter();
-  const reenable = trpc.webhooks.reenable.useMutation({
-    onSuccess: () => {
-      toast.success("Webhook re-enabled: new events are delivered again");
-      router.refresh();
-    },
-    onError: (error) => toast.error(error.message),
-  });
+  const [pending, setPending] = useState(false);
   if (!health.disabledAt) return null;
+  const reenable = () => {
+    setPending(true);
+    api.webhooks.reenable
+      .mutate({ id: webhookId })
+      .then(
+        () => {
+          notify("success", "Webhook re-enabled: new events are delivered again");
+          router.refresh();
+        },
+        (error: ApiError) => {
+          toSignInWhenSignedOut(error);
+          notify("error", error.message);
+        },
+      )
+      .finally(() => setPending(false));
+  };
   return (
     <div role="alert" className="mb-4 rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
       <p className="font-medium">
@@ -44,13 +55,8 @@ export function DisabledBanner({ webhookId, health }: { webhookId: string; healt
       </p>
       {health.disabledReason && <p className="mt-1">{health.disabledReason}</p>}
       <p className="mt-1">Events published since are not sent. Fix the endpoint, then re-enable it.</p>
-      <Button
-        className="mt-3"
-        variant="outline"
-        onClick={() => reenable.mutate({ id: webhookId })}
-        disabled={reenable.isPending}
-      >
-        {reenable.isPending ? "Re-enabling…" : "Re-enable"}
+      <Button className="mt-3" variant="outline" onClick={reenable} disabled={pending}>
+        {pending ? "Re-enabling…" : "Re-enable"}
       </Button>
     </div>
   );

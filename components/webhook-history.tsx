@@ -1,9 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
 import type { WebhookHistoryEntry } from "@/server/webhooks/webhook.service";
 import { formatTime } from "./format-time";
 import { LoadMore } from "./load-more";
+import { notify } from "./notify";
 import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
@@ -40,12 +40,12 @@ export function WebhookHistory({ webhookId }: { webhookId: string }) {
   const currentVersion = entries[0]?.version;
   const restore = trpc.webhooks.restore.useMutation({
     onSuccess: (restored) => {
-      toast.success(`Restored: the webhook is now version ${restored.version}`);
+      notify("success", `Restored: the webhook is now version ${restored.version}`);
       void utils.webhooks.history.invalidate();
       void utils.webhooks.list.invalidate();
       router.refresh(); // the Settings tab shows the restored values
     },
-    onError: (error) => toast.error(error.message),
+    onError: (error) => notify("error", error.message),
   });
 
   return (
@@ -92,8 +92,9 @@ function HistoryEntry({
         </div>
         {canRestore && (
           <ConfirmDialog
-            trigger={
+            trigger={(open) => (
               <Button
+                onClick={open}
                 variant="outline"
                 size="sm"
                 disabled={pending}
@@ -101,7 +102,7 @@ function HistoryEntry({
               >
                 Restore this version
               </Button>
-            }
+            )}
             title={`Restore version ${entry.version}?`}
             description="The webhook's URL, events, facilities and secrets go back to this version, as a new change."
             confirmLabel="Restore"

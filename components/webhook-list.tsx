@@ -1,8 +1,8 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook.schemas";
 import type { WebhookSummary } from "@/server/webhooks/webhook.service";
+import { WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookEventName } from "@/server/webhooks/webhook-rules";
 import { FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";

@@ -1,22 +1,46 @@
 "use client";
+import { clsx } from "clsx";
 import dynamic from "next/dynamic";
-import { Tabs } from "radix-ui";
-import type { ReactNode } from "react";
+import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from "react";
 
-const triggerClass =
-  "border-b-2 border-transparent px-3 py-2 text-sm font-medium text-slate-600 data-[state=active]:border-slate-900 data-[state=active]:text-slate-900";
-
-// The Deliveries and History tabs load their code when first opened: the edit page's first load
-// carries only the form.
+// The Deliveries and History tabs load their code, and the query cache they read through, when
+// first opened: the edit page's first load carries only the form.
 const loading = (what: string) => () => <p className="text-sm text-slate-600">Loading {what}…</p>;
-const WebhookDeliveries = dynamic(() => import("./webhook-deliveries").then((m) => m.WebhookDeliveries), {
-  loading: loading("deliveries"),
-});
-const WebhookHistory = dynamic(() => import("./webhook-history").then((m) => m.WebhookHistory), {
-  loading: loading("history"),
-});
+const WebhookDeliveries = dynamic(
+  () =>
+    Promise.all([import("./trpc"), import("./webhook-deliveries")]).then(([{ withTRPC }, tab]) =>
+      withTRPC(tab.WebhookDeliveries),
+    ),
+  { loading: loading("deliveries") },
+);
+const WebhookHistory = dynamic(
+  () =>
+    Promise.all([import("./trpc"), import("./webhook-history")]).then(([{ withTRPC }, tab]) =>
+      withTRPC(tab.WebhookHistory),
+    ),
+  { loading: loading("history") },
+);
 
-/** The edit page's tabs: the webhook's settings, its deliveries and its change history. */
+const TABS = [
+  { value: "settings", label: "Settings" },
+  { value: "deliveries", label: "Deliveries" },
+  { value: "history", label: "History" },
+] as const;
+type Tab = (typeof TABS)[number]["value"];
+
+/** Arrow keys move between tabs (wrapping), Home and End go to the first and last. */
+const KEY_STEPS: Record<string, (index: number) => number> = {
+  ArrowRight: (index) => (index + 1) % TABS.length,
+  ArrowLeft: (index) => (index - 1 + TABS.length) % TABS.length,
+  Home: () => 0,
+  End: () => TABS.length - 1,
+};
+
+/**
+ * The edit page's tabs: the webhook's settings, its deliveries and its change history. The WAI-ARIA
+ * tabs pattern (one tab in the Tab order, selection follows focus), written out because it is a few
+ * lines and a library for it would double the page's own script.
+ */
 export function WebhookTabs({
   settings,
   webhookId,
@@ -26,26 +50,57 @@ export function WebhookTabs({
   webhookId: string;
   facilities: string[];
 }) {
+  const [selected, setSelected] = useState<Tab>("settings");
+  const id = useId();
+  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+  const onKeyDown = (event: KeyboardEvent, index: number) => {
+    const step = KEY_STEPS[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const next = step(index);
+    setSelected(TABS[next]?.value ?? "settings");
+    tabs.current[next]?.focus();
+  };
   return (
-    <Tabs.Root defaultValue="settings">
-      <Tabs.List className="mb-4 flex gap-2 border-b border-slate-200" aria-label="Webhook">
-        <Tabs.Trigger value="settings" className={triggerClass}>
-          Settings
-        </Tabs.Trigger>
-        <Tabs.Trigger value="deliveries" className={triggerClass}>
-          Deliveries
-        </Tabs.Trigger>
-        <Tabs.Trigger value="history" className={triggerClass}>
-          History
-        </Tabs.Trigger>
-      </Tabs.List>
-      <Tabs.Content value="settings">{settings}</Tabs.Content>
-      <Tabs.Content value="deliveries">
-        <WebhookDeliveries webhookId={webhookId} facilities={facilities} />
-      </Tabs.Content>
-      <Tabs.Content value="history">
-        <WebhookHistory webhookId={webhookId} />
-      </Tabs.Content>
-    </Tabs.Root>
+    <div>
+      <div role="tablist" aria-label="Webhook" className="mb-4 flex gap-2 border-b border-slate-200">
+        {TABS.map((tab, index) => (
+          <button
+            key={tab.value}
+            ref={(element) => {
+              tabs.current[index] = element;
+            }}
+            type="button"
+            role="tab"
+            id={`${id}-${tab.value}-tab`}
+            aria-selected={selected === tab.value}
+            // Only the selected tab's panel is on the page.
+            aria-controls={selected === tab.value ? `${id}-${tab.value}-panel` : undefined}
+            tabIndex={selected === tab.value ? 0 : -1}
+            onClick={() => setSelected(tab.value)}
+            onKeyDown={(event) => onKeyDown(event, index)}
+            className={clsx(
+              "-mb-px border-b-2 px-3 py-2 text-sm font-medium",
+              selected === tab.value
+                ? "border-slate-900 text-slate-900"
+                : "border-transparent text-slate-600",
+            )}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      <div
+        role="tabpanel"
+        id={`${id}-${selected}-panel`}
+        aria-labelledby={`${id}-${selected}-tab`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the pattern puts the panel in the Tab order
+        tabIndex={0}
+      >
+        {selected === "settings" && settings}
+        {selected === "deliveries" && <WebhookDeliveries webhookId={webhookId} facilities={facilities} />}
+        {selected === "history" && <WebhookHistory webhookId={webhookId} />}
+      </div>
+    </div>
   );
 }

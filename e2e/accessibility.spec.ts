@@ -40,6 +40,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     });
 
     test("the list, the edit page with errors, its dialog and its tabs", async ({ editPage: page }) => {
+      test.slow(); // axe runs on seven page states: more than the default 30 s on a 2-core machine
       await page.getByLabel("URL").fill("http://insecure.example");
       await page.getByRole("button", { name: "Save" }).click();
       await expect(page.getByText("should be a secure URL with HTTPS")).toBeVisible();
@@ -131,4 +132,39 @@ test("keyboard only: sign in, open a webhook, change its events, save, see the c
   await page.keyboard.press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "Webhook saved" }).first()).toBeVisible();
   await expect(page.getByRole("checkbox", { name: "shift.cancelled", exact: true })).toBeChecked();
+});
+
+test("keyboard only: the edit page's tabs follow the arrow keys; the delete dialog holds focus and gives it back", async ({
+  editPage: page,
+}) => {
+  const tab = (name: string) => page.getByRole("tab", { name });
+  await tab("Settings").focus();
+  for (const [key, name] of [
+    ["ArrowRight", "Deliveries"],
+    ["End", "History"],
+    ["ArrowRight", "Settings"],
+    ["ArrowLeft", "History"],
+    ["Home", "Settings"],
+  ] as const) {
+    await page.keyboard.press(key);
+    await expect(tab(name)).toBeFocused();
+    await expect(tab(name)).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByRole("tabpanel")).toHaveAttribute(
+      "aria-labelledby",
+      (await tab(name).getAttribute("id")) ?? "",
+    );
+  }
+  await expect(page.getByRole("tab", { selected: true })).toHaveCount(1);
+
+  const remove = page.getByRole("button", { name: "Delete", exact: true });
+  await remove.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Delete this webhook?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Delete webhook" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(remove).toBeFocused();
+  await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]+$/); // Escape cancelled: still on the edit page
 });

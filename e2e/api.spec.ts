@@ -50,7 +50,8 @@ test("the API reference opens from the header and renders the OpenAPI document, 
   await page.getByRole("link", { name: "API reference" }).click();
   await expect(page).toHaveURL("/docs/api");
   const patch = page.locator(".opblock-patch", { hasText: "/api/v2/public/webhooks/facility/{webhookId}" });
-  await expect(patch).toBeVisible();
+  // Swagger UI renders the whole document before it shows an operation: seconds on a loaded machine.
+  await expect(patch).toBeVisible({ timeout: 15_000 });
   await patch.locator(".opblock-summary").click();
   await expect(patch.getByText("Webhook was modified by someone else")).toBeVisible();
   await expect(page.getByText("shift.report.accepted-automatically").first()).toBeVisible();

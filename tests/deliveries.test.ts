@@ -18,8 +18,8 @@ import { DELIVERY_ID_HEADER } from "../server/deliveries/send";
 import { runDueDeliveries } from "../server/deliveries/worker";
 import { AppError } from "../server/errors";
 import { verifySignature } from "../server/webhooks/signature";
-import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
 import { createWebhook, deleteWebhook, updateWebhook } from "../server/webhooks/webhook.service";
+import type { WebhookEventName } from "../server/webhooks/webhook-rules";
 import { createTenant, freePort, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 

@@ -25,7 +25,6 @@ import {
 } from "../server/deliveries/replays.service";
 import { nextDueAt, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
-import type { WebhookEventName } from "../server/webhooks/webhook.schemas";
 import {
   createWebhook,
   deleteWebhook,
@@ -35,6 +34,7 @@ import {
   reenableWebhook,
   updateWebhook,
 } from "../server/webhooks/webhook.service";
+import type { WebhookEventName } from "../server/webhooks/webhook-rules";
 import { adminWithEnv, createTenant, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 

@@ -8,8 +8,8 @@ import { getDb } from "../server/db";
 import { purgeExpiredLogs } from "../server/deliveries/delivery-log.service";
 import { publishEvent } from "../server/deliveries/events.service";
 import { runDueDeliveries } from "../server/deliveries/worker";
-import { WEBHOOK_EVENTS } from "../server/webhooks/webhook.schemas";
 import { createWebhook } from "../server/webhooks/webhook.service";
+import { WEBHOOK_EVENTS } from "../server/webhooks/webhook-rules";
 import { createTenant, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 

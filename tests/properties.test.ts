@@ -19,7 +19,7 @@ import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import * as logsRoute from "../app/api/v2/public/webhooks/logs/route";
 import { createContextInner } from "../server/trpc/init";
 import { createCaller } from "../server/trpc/root";
-import { WEBHOOK_EVENTS, WEBHOOK_FIELDS } from "../server/webhooks/webhook.schemas";
+import { WEBHOOK_EVENTS, WEBHOOK_FIELDS } from "../server/webhooks/webhook-rules";
 import { createTenant, type Tenant } from "./helpers";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);

@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../server/db";
 import { Prisma } from "../server/generated/sqlite/client";
-import { WEBHOOK_EVENTS } from "../server/webhooks/webhook.schemas";
 import { fanOutQuery, findWebhooksForEvent } from "../server/webhooks/webhook-fanout";
+import { WEBHOOK_EVENTS } from "../server/webhooks/webhook-rules";
 import { testBackend } from "./test-database";
 
 const WEBHOOKS = 100_000;

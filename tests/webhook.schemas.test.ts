@@ -4,8 +4,8 @@ import {
   createWebhookInput,
   toContractMessages,
   updateWebhookInput,
-  WEBHOOK_EVENTS,
 } from "../server/webhooks/webhook.schemas";
+import { WEBHOOK_EVENTS } from "../server/webhooks/webhook-rules";
 import { SEED_BODY, SEED_MESSAGES } from "./contract";
 
 const EVENTS_MESSAGE = `each value in events must be one of the following values: ${WEBHOOK_EVENTS.join(", ")}`;

@@ -1,9 +1,12 @@
 "use client";
-import { AlertDialog as Primitive } from "radix-ui";
-import type { ReactNode } from "react";
+import { type ReactNode, useId, useRef } from "react";
 import { Button } from "./button";
 
-/** A confirmation for destructive actions: the trigger opens it, only "confirmLabel" acts. */
+/**
+ * A confirmation for destructive actions: `trigger` renders what opens it, only "confirmLabel"
+ * acts. The browser's modal <dialog>: the page behind is inert, Escape cancels, focus starts on
+ * Cancel and returns to the trigger on close.
+ */
 export function ConfirmDialog({
   trigger,
   title,
@@ -11,32 +14,46 @@ export function ConfirmDialog({
   confirmLabel,
   onConfirm,
 }: {
-  trigger: ReactNode;
+  trigger: (open: () => void) => ReactNode;
   title: string;
   description: string;
   confirmLabel: string;
   onConfirm: () => void;
 }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  const close = () => dialog.current?.close();
   return (
-    <Primitive.Root>
-      <Primitive.Trigger asChild>{trigger}</Primitive.Trigger>
-      <Primitive.Portal>
-        <Primitive.Overlay className="fixed inset-0 bg-black/40" />
-        <Primitive.Content className="fixed left-1/2 top-1/2 w-full max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-lg">
-          <Primitive.Title className="text-lg font-semibold">{title}</Primitive.Title>
-          <Primitive.Description className="mt-2 text-sm text-slate-600">{description}</Primitive.Description>
-          <div className="mt-6 flex justify-end gap-2">
-            <Primitive.Cancel asChild>
-              <Button variant="outline">Cancel</Button>
-            </Primitive.Cancel>
-            <Primitive.Action asChild>
-              <Button variant="destructive" onClick={onConfirm}>
-                {confirmLabel}
-              </Button>
-            </Primitive.Action>
-          </div>
-        </Primitive.Content>
-      </Primitive.Portal>
-    </Primitive.Root>
+    <>
+      {trigger(() => dialog.current?.showModal())}
+      <dialog
+        ref={dialog}
+        role="alertdialog"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-description`}
+        className="m-auto w-full max-w-md rounded-lg bg-white p-6 shadow-lg backdrop:bg-black/40"
+      >
+        <h2 id={`${id}-title`} className="text-lg font-semibold">
+          {title}
+        </h2>
+        <p id={`${id}-description`} className="mt-2 text-sm text-slate-600">
+          {description}
+        </p>
+        <div className="mt-6 flex justify-end gap-2">
+          <Button variant="outline" onClick={close}>
+            Cancel
+          </Button>
+          <Button
+            variant="destructive"
+            onClick={() => {
+              close();
+              onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </Button>
+        </div>
+      </dialog>
+    </>
   );
 }

@@ -7,9 +7,9 @@ import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
-import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook.schemas";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
+import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook-rules";
 import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";
 import { sendSigned } from "./send";
 

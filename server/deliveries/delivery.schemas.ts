@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook.schemas";
+import { type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
 
 export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e): e is PublishableEvent => e !== "all") as [
   PublishableEvent,

@@ -9,8 +9,8 @@ import type { z } from "zod";
 import { getDb } from "../db";
 import { AppError, parseInput } from "../errors";
 import { deliveryBody } from "../webhooks/event-catalogue";
-import type { WebhookEventName } from "../webhooks/webhook.schemas";
 import { type FanOutTarget, findWebhooksForEvent } from "../webhooks/webhook-fanout";
+import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
 
 export type Published = { eventId: string; deliveries: number };

@@ -17,7 +17,7 @@ import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
 import { metrics } from "../operations/metrics";
-import { withoutCredentials } from "../webhooks/webhook.schemas";
+import { withoutCredentials } from "../webhooks/webhook-rules";
 import { purgeExpiredLogs } from "./delivery-log.service";
 import { type AttemptResult, recordOutcomes } from "./outcomes";
 import { runReplays } from "./replays.service";

@@ -8,7 +8,9 @@ import { z } from "zod";
 import { deliveryLogQuery, pageQuery } from "../deliveries/delivery.schemas";
 import { AppError, type AppErrorCode, ERROR_TABLE } from "../errors";
 import { EVENT_CATALOGUE } from "../webhooks/event-catalogue";
-import { createWebhookInput, updateWebhookInput, WEBHOOK_EVENTS } from "../webhooks/webhook.schemas";
+import { EVENT_DATA_SCHEMAS } from "../webhooks/event-data.schemas";
+import { createWebhookInput, updateWebhookInput } from "../webhooks/webhook.schemas";
+import { type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
 import { MAX_BODY_BYTES } from "./rest";
 
 export const OPENAPI_PATH = "/api/v2/public/openapi.json";
@@ -312,7 +314,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
     webhooks: Object.fromEntries(
-      Object.entries(EVENT_CATALOGUE).map(([eventType, { description, data, example }]) => [
+      Object.entries(EVENT_CATALOGUE).map(([eventType, { description, example }]) => [
         eventType,
         {
           post: {
@@ -323,7 +325,10 @@ export function openApiDocument(): Record<string, unknown> {
                 {
                   type: "object",
                   required: ["data", "eventType"],
-                  properties: { data: jsonSchema(data), eventType: { const: eventType } },
+                  properties: {
+                    data: jsonSchema(EVENT_DATA_SCHEMAS[eventType as PublishableEvent]),
+                    eventType: { const: eventType },
+                  },
                 },
                 { data: example, eventType },
               ),

@@ -7,7 +7,7 @@
  */
 import type { Db } from "../db";
 import { Prisma } from "../generated/sqlite/client";
-import { type WebhookEventName, withoutCredentials } from "./webhook.schemas";
+import { type WebhookEventName, withoutCredentials } from "./webhook-rules";
 
 export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => Prisma.sql`
   SELECT w."id" AS "webhookId", w."clientId", w."url"

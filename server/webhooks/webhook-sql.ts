@@ -11,8 +11,8 @@ import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db, Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
-import { differingFields, type WebhookEventName } from "./webhook.schemas";
 import { type ChangeContext, recordChange } from "./webhook-history";
+import { differingFields, type WebhookEventName } from "./webhook-rules";
 
 export type Webhook = {
   id: string;

@@ -1,5 +1,6 @@
 import { requireUser } from "@/app/session";
 import { ApiClients } from "@/components/api-clients";
+import { TRPCProvider } from "@/components/trpc";
 import { listClients } from "@/server/accounts/clients.service";
 
 export const metadata = { title: "API clients · Facility webhooks" };
@@ -12,7 +13,9 @@ export default async function ClientsPage() {
       <p className="mb-6 text-sm text-slate-600">
         Machine clients of the public API. Each acts with your facility access, on its own webhooks only.
       </p>
-      <ApiClients initialClients={await listClients({ principal })} />
+      <TRPCProvider>
+        <ApiClients initialClients={await listClients({ principal })} />
+      </TRPCProvider>
     </>
   );
 }

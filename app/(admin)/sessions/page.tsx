@@ -1,5 +1,6 @@
 import { requireUser } from "@/app/session";
 import { SessionsList } from "@/components/sessions-list";
+import { TRPCProvider } from "@/components/trpc";
 import { listSessions } from "@/server/auth/sessions";
 
 export const metadata = { title: "Sessions · Facility webhooks" };
@@ -12,7 +13,9 @@ export default async function SessionsPage() {
       <p className="mb-6 text-sm text-slate-600">
         Where you are signed in. Ending a session signs that browser out on its next request.
       </p>
-      <SessionsList initialSessions={await listSessions({ principal })} />
+      <TRPCProvider>
+        <SessionsList initialSessions={await listSessions({ principal })} />
+      </TRPCProvider>
     </>
   );
 }

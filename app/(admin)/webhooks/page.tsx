@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { requireUser } from "@/app/session";
-import { Button } from "@/components/ui/button";
+import { TRPCProvider } from "@/components/trpc";
+import { buttonClass } from "@/components/ui/button";
 import { WebhookList } from "@/components/webhook-list";
-import { WEBHOOK_PAGE_SIZE } from "@/server/webhooks/webhook.schemas";
 import { getFormOptions, listWebhooksPage } from "@/server/webhooks/webhook.service";
+import { WEBHOOK_PAGE_SIZE } from "@/server/webhooks/webhook-rules";
 
 export const metadata = { title: "Webhooks · Facility webhooks" };
 
@@ -17,11 +18,13 @@ export default async function WebhooksPage() {
     <>
       <div className="mb-6 flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Webhooks</h1>
-        <Button asChild>
-          <Link href="/webhooks/new">New webhook</Link>
-        </Button>
+        <Link href="/webhooks/new" className={buttonClass()}>
+          New webhook
+        </Link>
       </div>
-      <WebhookList firstPage={firstPage} facilities={facilities} />
+      <TRPCProvider>
+        <WebhookList firstPage={firstPage} facilities={facilities} />
+      </TRPCProvider>
     </>
   );
 }
