@@ -129,3 +129,28 @@ test("create a webhook, then delete it after confirming", async ({ signedInPage:
   await expect(page).toHaveURL(/\/webhooks$/);
   await expect(page.getByText("new-receiver.example")).toHaveCount(0);
 });
+
+test("a cold load of the edit page fetches at most 180 kB of compressed script, and Save works without more", async ({
+  browser,
+  signedInPage,
+  webhook,
+}) => {
+  // A browser with the admin's session and an empty cache, as on a first visit.
+  const context = await browser.newContext();
+  await context.addCookies(await signedInPage.context().cookies());
+  const page = await context.newPage();
+  const scripts: Promise<number>[] = [];
+  page.on("requestfinished", (request) => {
+    if (request.resourceType() === "script") scripts.push(request.sizes().then((s) => s.responseBodySize));
+  });
+  await page.goto(`/webhooks/${webhook.id}`);
+  await page.waitForLoadState("networkidle");
+  const firstLoad = (await Promise.all(scripts)).reduce((sum, size) => sum + size, 0);
+  expect(firstLoad, "compressed script bytes on the first load").toBeGreaterThan(0);
+  expect(firstLoad).toBeLessThanOrEqual(180 * 1024);
+
+  await page.getByLabel("URL").fill("https://receiver.example/cold");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Webhook saved" }).first()).toBeVisible();
+  await context.close();
+});
