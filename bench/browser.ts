@@ -27,7 +27,9 @@ type Shown = { selector: string; value?: string };
  */
 async function coldPage(browser: Browser, target: Target, shown: Shown, hydratedSelector: string) {
   const context = await browser.newContext();
-  await context.addCookies([{ name: "session", value: target.sessionToken, url: target.baseUrl }]);
+  if (target.sessionToken) {
+    await context.addCookies([{ name: "session", value: target.sessionToken, url: target.baseUrl }]);
+  }
   const page = await context.newPage();
   // As source text: functions handed to Playwright are serialised, and tsx's name-keeping helpers
   // would go with them into a page that has no such helpers.
@@ -120,11 +122,20 @@ export async function benchBrowser(target: Target): Promise<string[]> {
       "form",
     );
     const list = await coldLoads(browser, target, "/webhooks", { selector: "table tbody tr" }, "table");
+    // The pages' floor: signed out, the sign-in page carries little but the framework's own script.
+    const signIn = await coldLoads(
+      browser,
+      { ...target, sessionToken: "" },
+      "/login",
+      { selector: 'input[type="email"]' },
+      "form",
+    );
     const saveTimes = await saves(browser, target);
     const ms = (value: number) => `${value.toFixed(0)} ms`;
     return [
       `Edit page, cold load (median of ${COLD_LOADS}): stored URL shown ${ms(edit.shown)} after navigation, form interactive (hydrated) ${ms(edit.interactive)}`,
       `List page, cold load (median of ${COLD_LOADS}): rows shown ${ms(list.shown)}, interactive (hydrated) ${ms(list.interactive)}`,
+      `Sign-in page, signed out (the framework's floor), cold load (median of ${COLD_LOADS}): form shown ${ms(signIn.shown)}, interactive (hydrated) ${ms(signIn.interactive)}`,
       `Save → "Webhook saved" (${SAVES} saves): p50 ${ms(percentile(saveTimes, 50))}, p95 ${ms(percentile(saveTimes, 95))}`,
     ];
   } finally {
