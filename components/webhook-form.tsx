@@ -65,7 +65,7 @@ const checkRules: Resolver<FormValues> = async (values) => {
 
 const subscribeToNothing = () => () => {};
 
-/** Creates a webhook (no `webhook`) or edits one; validates with the same schema as the API. */
+/** Creates a webhook (no `webhook`) or edits one; checks each field with the rules the API parses with. */
 export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
   const router = useRouter();
   const formId = useId();
