@@ -174,13 +174,19 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
-/** Warms each load up, runs them ROUNDS times interleaved (A B C A B C …), and takes each one's median. */
+/**
+ * Warms each load up, runs them ROUNDS times interleaved, and takes each one's median. Each round
+ * starts one load later (A B C, B C A, C A B, …): a load run right after another pays for the
+ * database work that one left behind (on PostgreSQL, the limit server's burst of writes), so no
+ * load always follows the same one.
+ */
 async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
   const runs = new Map<string, Measure[]>();
   // Unmeasured first: the first load after a start otherwise pays for JIT and cold caches.
   for (const item of loads) await load(item, WARM_UP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const item of loads) {
+    const order = [...loads.slice(round % loads.length), ...loads.slice(0, round % loads.length)];
+    for (const item of order) {
       const measure = await load(item);
       console.log(
         `  ${item.name.padEnd(24)} ${measure.rps.toFixed(0).padStart(6)} req/s  p50 ${measure.p50} ms  p99 ${measure.p99} ms`,
