@@ -1,4 +1,5 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { useState } from "react";
 import type { AppRouter } from "@/server/trpc/root";
 
 /** How the browser reaches the tRPC API: batched, same origin (the session cookie goes along). */
@@ -16,6 +17,26 @@ export type ApiError = { message: string; data?: { code?: string; messages?: str
 /** A session ended elsewhere (another device, an operator) sends this tab to the sign-in page. */
 export function toSignInWhenSignedOut(error: unknown) {
   if ((error as { data?: { code?: string } }).data?.code === "UNAUTHORIZED") window.location.assign("/login");
+}
+
+/**
+ * One API call at a time from a component: `pending` while it runs (its buttons are disabled
+ * meanwhile); a refusal goes to `onRefused`, once a signed-out tab is on its way to sign in.
+ */
+export function useApiCall(onRefused: (error: ApiError) => void) {
+  const [pending, setPending] = useState(false);
+  const call = async (action: () => Promise<void>) => {
+    setPending(true);
+    try {
+      await action();
+    } catch (error) {
+      toSignInWhenSignedOut(error);
+      onRefused(error as ApiError);
+    } finally {
+      setPending(false);
+    }
+  };
+  return { pending, call };
 }
 
 const webhookListeners = new Set<() => void>();

@@ -14,6 +14,12 @@ const newQueryClient = () =>
     mutationCache: new MutationCache({ onError: toSignInWhenSignedOut }),
   });
 
+/** The tab's cached webhook lists and histories refetch when this tab saves, creates or deletes one. */
+function refetchingWebhooksOnChange(queryClient: QueryClient) {
+  onWebhooksChanged(() => void queryClient.invalidateQueries({ queryKey: [["webhooks"]] }));
+  return queryClient;
+}
+
 // In the browser one cache and one client serve every provider of the tab (a page's and its lazily
 // loaded tabs'). On the server each render gets its own: a shared cache would carry one user's
 // initial data into another's page.
@@ -24,11 +30,7 @@ function clients() {
   if (typeof window === "undefined") {
     return { queryClient: newQueryClient(), trpcClient: trpc.createClient({ links: apiLinks() }) };
   }
-  if (!browserQueryClient) {
-    const queryClient = newQueryClient();
-    onWebhooksChanged(() => void queryClient.invalidateQueries({ queryKey: [["webhooks"]] }));
-    browserQueryClient = queryClient;
-  }
+  browserQueryClient ??= refetchingWebhooksOnChange(newQueryClient());
   browserTrpcClient ??= trpc.createClient({ links: apiLinks() });
   return { queryClient: browserQueryClient, trpcClient: browserTrpcClient };
 }

@@ -11,7 +11,7 @@ import {
   WEBHOOK_FIELDS,
 } from "@/server/webhooks/webhook-rules";
 import { generateSecret } from "@/server/webhooks/webhook-secret";
-import { type ApiError, api, toSignInWhenSignedOut, webhooksChanged } from "./api";
+import { api, useApiCall, webhooksChanged } from "./api";
 import { CheckboxGroup } from "./checkbox-group";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";
 import { notify } from "./notify";
@@ -94,10 +94,8 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
     defaultValues: { ...initialValues, url: undefined },
   });
   const { errors } = form.formState;
-  const [pending, setPending] = useState(false);
-
-  const onError = (error: ApiError) => {
-    toSignInWhenSignedOut(error);
+  // One call to the API at a time; a refusal shows on the form.
+  const { pending, call } = useApiCall((error) => {
     setStatus("");
     if (error.data?.code === "PRECONDITION_FAILED" && base) {
       setServerErrors([]);
@@ -105,18 +103,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
       return;
     }
     setServerErrors(error.data?.messages?.length ? error.data.messages : [error.message]);
-  };
-  /** One call to the API at a time (the buttons are disabled meanwhile); a refusal shows on the form. */
-  const call = async (action: () => Promise<void>) => {
-    setPending(true);
-    try {
-      await action();
-    } catch (error) {
-      onError(error as ApiError);
-    } finally {
-      setPending(false);
-    }
-  };
+  });
   const onSaved = (message: string) => {
     setServerErrors([]);
     setStatus(message);

@@ -1,8 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
 import type { WebhookHealth } from "@/server/webhooks/webhook.service";
-import { type ApiError, api, toSignInWhenSignedOut } from "./api";
+import { api, useApiCall } from "./api";
 import { formatTime } from "./format-time";
 import { notify } from "./notify";
 import { Button } from "./ui/button";
@@ -30,24 +29,14 @@ export function HealthSummary({ health }: { health: WebhookHealth }) {
 /** On a disabled webhook's edit page: why it was disabled, and the way to turn it back on. */
 export function DisabledBanner({ webhookId, health }: { webhookId: string; health: WebhookHealth }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
+  const { pending, call } = useApiCall((error) => notify("error", error.message));
   if (!health.disabledAt) return null;
-  const reenable = () => {
-    setPending(true);
-    api.webhooks.reenable
-      .mutate({ id: webhookId })
-      .then(
-        () => {
-          notify("success", "Webhook re-enabled: new events are delivered again");
-          router.refresh();
-        },
-        (error: ApiError) => {
-          toSignInWhenSignedOut(error);
-          notify("error", error.message);
-        },
-      )
-      .finally(() => setPending(false));
-  };
+  const reenable = () =>
+    call(async () => {
+      await api.webhooks.reenable.mutate({ id: webhookId });
+      notify("success", "Webhook re-enabled: new events are delivered again");
+      router.refresh();
+    });
   return (
     <div role="alert" className="mb-4 rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
       <p className="font-medium">

@@ -1,24 +1,19 @@
 "use client";
 import { clsx } from "clsx";
 import dynamic from "next/dynamic";
-import { type KeyboardEvent, type ReactNode, useId, useRef, useState } from "react";
+import { type ComponentType, type KeyboardEvent, type ReactNode, useId, useRef, useState } from "react";
 
 // The Deliveries and History tabs load their code, and the query cache they read through, when
 // first opened: the edit page's first load carries only the form.
-const loading = (what: string) => () => <p className="text-sm text-slate-600">Loading {what}…</p>;
-const WebhookDeliveries = dynamic(
-  () =>
-    Promise.all([import("./trpc"), import("./webhook-deliveries")]).then(([{ withTRPC }, tab]) =>
-      withTRPC(tab.WebhookDeliveries),
-    ),
-  { loading: loading("deliveries") },
+const lazyTab = <P extends object>(what: string, load: () => Promise<ComponentType<P>>) =>
+  dynamic(() => Promise.all([import("./trpc"), load()]).then(([{ withTRPC }, tab]) => withTRPC(tab)), {
+    loading: () => <p className="text-sm text-slate-600">Loading {what}…</p>,
+  });
+const WebhookDeliveries = lazyTab("deliveries", () =>
+  import("./webhook-deliveries").then((tab) => tab.WebhookDeliveries),
 );
-const WebhookHistory = dynamic(
-  () =>
-    Promise.all([import("./trpc"), import("./webhook-history")]).then(([{ withTRPC }, tab]) =>
-      withTRPC(tab.WebhookHistory),
-    ),
-  { loading: loading("history") },
+const WebhookHistory = lazyTab("history", () =>
+  import("./webhook-history").then((tab) => tab.WebhookHistory),
 );
 
 const TABS = [
