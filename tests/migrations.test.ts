@@ -13,7 +13,9 @@ const targetOf = (url: string): Target =>
     ? { provider: "sqlite", file: url.slice("file:".length) }
     : { provider: "postgresql", url };
 
-describe(`${backend} migrations`, () => {
+// A diff replays every migration into a shadow database through Prisma's schema engine (WebAssembly,
+// in this process): seconds on a quiet machine, several times that on a loaded CI runner.
+describe(`${backend} migrations`, { timeout: 90_000 }, () => {
   it("match the models exactly (no drift)", async () => {
     expect(await diffMigrationsToModels(targetFor(getEnv()))).toBe("");
   });
