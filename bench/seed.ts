@@ -1,6 +1,6 @@
 /**
- * Seeds a benchmark database (DATABASE_URL): a tenant with 200 webhooks (the REST
- * PATCH load edits the last 100, each tRPC run leases 10 of the others), one API client and a
+ * Seeds a benchmark database (DATABASE_URL): a tenant with 201 webhooks (the pages' timings edit
+ * the first, the tRPC load the next 100, the REST PATCH load the last 100), one API client and a
  * browser session, and a second tenant whose client owns exactly 50 webhooks (the list load).
  * Prints what the load needs as one JSON line.
  */
@@ -18,7 +18,7 @@ for (const [i, id] of facilityIds.entries()) await addFacility({ id, name: `Benc
 const password = "bench-password-1234";
 const user = await addUser({ email: "bench@example.com", password, facilityIds });
 const client = await addClient({ name: "Bench client", ownerEmail: user.email });
-const webhookIds = await seedWebhooks({ userId: user.id, clientId: client.clientId }, 200);
+const webhookIds = await seedWebhooks({ userId: user.id, clientId: client.clientId }, 201);
 const listUser = await addUser({ email: "bench-list@example.com", password, facilityIds });
 const listClient = await addClient({ name: "Bench list client", ownerEmail: listUser.email });
 await seedWebhooks({ userId: listUser.id, clientId: listClient.clientId }, 50);
