@@ -181,18 +181,23 @@ const median = (values: number[]) => {
 };
 
 /**
- * Warms each load up, runs them ROUNDS times interleaved, and takes each one's median. Each round
- * starts one load later (A B C, B C A, C A B, …): a load run right after another pays for the
- * database work that one left behind (on PostgreSQL, the limit server's burst of writes), so no
- * load always follows the same one.
+ * The order of round `round` of `n` loads, as a balanced Latin square (Williams): a load run right
+ * after another pays for the database work that one left behind (the limit server's burst of
+ * writes: a grown SQLite WAL, PostgreSQL's dead rows), so over n rounds each load follows each
+ * other load once. (Rotating one order, A B C D then B C D A, keeps every load's predecessor.)
  */
+function roundOrder(n: number, round: number): number[] {
+  const first = Array.from({ length: n }, (_, i) => (i % 2 ? (i + 1) / 2 : (n - i / 2) % n));
+  return first.map((load) => (load + round) % n);
+}
+
+/** Warms each load up, runs them ROUNDS times interleaved, and takes each one's median. */
 async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
   const runs = new Map<string, Measure[]>();
   // Unmeasured first: the first load after a start otherwise pays for JIT and cold caches.
   for (const item of loads) await load(item, WARM_UP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
-    const order = [...loads.slice(round % loads.length), ...loads.slice(0, round % loads.length)];
-    for (const item of order) {
+    for (const item of roundOrder(loads.length, round).map((i) => loads[i] as Load)) {
       const measure = await load(item);
       console.log(
         `  ${item.name.padEnd(24)} ${measure.rps.toFixed(0).padStart(6)} req/s  p50 ${measure.p50} ms  p99 ${measure.p99} ms`,
