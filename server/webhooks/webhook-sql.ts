@@ -115,6 +115,10 @@ const visibleTo = (principal: Principal) =>
     ? Prisma.sql`w."clientId" = ${principal.clientId}`
     : Prisma.sql`w."clientId" IN (SELECT "id" FROM "ApiClient" WHERE "ownerId" = ${principal.userId} AND "revokedAt" IS NULL)`;
 
+/** The one webhook `webhookId`, if the principal may see it. */
+const visibleWebhook = (principal: Principal, webhookId: string) =>
+  Prisma.sql`w."id" = ${webhookId} AND ${visibleTo(principal)}`;
+
 /** Every webhook the principal may see, oldest first: one query. */
 export async function readVisibleWebhooks(db: Db, principal: Principal): Promise<Webhook[]> {
   const rows = await db.$queryRaw<WebhookRow[]>(
@@ -126,7 +130,7 @@ export async function readVisibleWebhooks(db: Db, principal: Principal): Promise
 /** The id back if the principal may see this webhook, else null. */
 export async function findVisibleId(db: Db, principal: Principal, webhookId: string): Promise<string | null> {
   const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT w."id" FROM "Webhook" w WHERE w."id" = ${webhookId} AND ${visibleTo(principal)}`;
+    SELECT w."id" FROM "Webhook" w WHERE ${visibleWebhook(principal, webhookId)}`;
   return rows[0]?.id ?? null;
 }
 
@@ -146,9 +150,7 @@ export async function readForUpdate(
   const grants = facilityIds
     ? Prisma.sql`, ${listOf("FacilityAccess", "facilityId", Prisma.sql`"userId" = ${principal.userId} ${named}`, "facilityId")} AS "granted"`
     : Prisma.empty;
-  const [row] = await db.$queryRaw<WebhookRow[]>(
-    webhooksQuery(Prisma.sql`w."id" = ${webhookId} AND ${visibleTo(principal)}`, grants),
-  );
+  const [row] = await db.$queryRaw<WebhookRow[]>(webhooksQuery(visibleWebhook(principal, webhookId), grants));
   return { current: row ? toWebhook(row) : null, granted: parseList(row?.granted).sort() };
 }
 
