@@ -6,16 +6,12 @@
  */
 import { type Browser, chromium, type Page } from "@playwright/test";
 import { chromiumLaunchOptions } from "../e2e/chromium";
+import { percentile } from "./stats";
 
 const COLD_LOADS = 7;
 const SAVES = 30;
 
 type Target = { baseUrl: string; sessionToken: string; webhookId: string; storedUrl: string };
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 
 /** What shows a page is there: an element, and for a field, the value it must hold. */
 type Shown = { selector: string; value?: string };

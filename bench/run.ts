@@ -19,6 +19,7 @@ import { createEmptyDatabase } from "../tests/test-database";
 import { createSelfSignedCertificate } from "../tests/tls";
 import { benchBrowser } from "./browser";
 import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
+import { median } from "./stats";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
 // This 2-core machine is shared and noisy (the same load swings ±35% between runs 10 s apart):
@@ -173,12 +174,6 @@ function spreadPatches(paths: string[], bodies: string[]): () => autocannon.Requ
     ];
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 /**
  * The order of round `round` of `n` loads, as a balanced Latin square (Williams): a load run right
