@@ -3,7 +3,7 @@
  * the framework's floor (app/api/bench/floor, enabled by BENCH_FLOOR=1) and the machine's limit
  * (bench/limit-server.ts: node:http and the bare driver) — then loads each with autocannon
  * (10 connections, BENCH_DURATION seconds a run, product and references alternating BENCH_ROUNDS
- * times, each reported as its median run), on SQLite
+ * times, each reported as its median run and each ratio as the median of the rounds'), on SQLite
  * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
@@ -186,9 +186,12 @@ function roundOrder(n: number, round: number): number[] {
   return first.map((load) => (load + round) % n);
 }
 
-/** Warms each load up, runs them ROUNDS times interleaved, and takes each one's median. */
-async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
-  const runs = new Map<string, Measure[]>();
+/** Each load's runs, round by round. */
+type Rounds = Map<string, Measure[]>;
+
+/** Warms each load up, then runs them ROUNDS times interleaved. */
+async function alternate(loads: Load[]): Promise<Rounds> {
+  const runs: Rounds = new Map(loads.map((item) => [item.name, []]));
   // Unmeasured first: the first load after a start otherwise pays for JIT and cold caches.
   for (const item of loads) await load(item, WARM_UP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
@@ -197,13 +200,28 @@ async function alternate(loads: Load[]): Promise<Map<string, Measure>> {
       console.log(
         `  ${item.name.padEnd(24)} ${measure.rps.toFixed(0).padStart(6)} req/s  p50 ${measure.p50} ms  p99 ${measure.p99} ms`,
       );
-      runs.set(item.name, [...(runs.get(item.name) ?? []), measure]);
+      runs.get(item.name)?.push(measure);
     }
   }
-  const of = (ms: Measure[], key: keyof Measure) => median(ms.map((m) => m[key]));
-  return new Map(
-    [...runs].map(([name, ms]) => [name, { rps: of(ms, "rps"), p50: of(ms, "p50"), p99: of(ms, "p99") }]),
-  );
+  return runs;
+}
+
+const runsOf = (rounds: Rounds, name: string) => rounds.get(name) ?? [];
+
+/** A load's median run, figure by figure. */
+function medianRun(rounds: Rounds, name: string): Measure {
+  const of = (key: keyof Measure) => median(runsOf(rounds, name).map((m) => m[key]));
+  return { rps: of("rps"), p50: of("p50"), p99: of("p99") };
+}
+
+/**
+ * `product` against `reference` as the median of the rounds' ratios: the two run within a round of
+ * each other, so a slow spell of the machine (the same load swings ±25% within a run) weighs on
+ * both sides of each ratio rather than on one side of a ratio of medians.
+ */
+function pairedRatio(rounds: Rounds, product: string, reference: string, key: keyof Measure = "rps") {
+  const references = runsOf(rounds, reference);
+  return median(runsOf(rounds, product).map((m, round) => m[key] / (references[round]?.[key] ?? Number.NaN)));
 }
 
 /** First-load JavaScript of the edit page: every script it references, gzipped. */
@@ -325,40 +343,35 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       { name: "floor GET", url: api(PRODUCT_PORT, "/api/bench/floor"), method: "GET", headers: bearer },
     ]);
 
-    const get = (m: Map<string, Measure>, name: string) => m.get(name) as Measure;
-    const floorPatch = get(patch, "floor PATCH");
-    const limitPatch = get(patch, "limit PATCH");
-    const restPatch = get(patch, "REST PATCH");
+    const row = (
+      rounds: Rounds,
+      scenario: string,
+      target: string,
+      name: string,
+      against?: { floor: string; limit?: string },
+    ): Row => ({
+      backend,
+      scenario,
+      target,
+      measure: medianRun(rounds, name),
+      vsFloor: against && pairedRatio(rounds, name, against.floor),
+      vsLimit: against?.limit ? pairedRatio(rounds, name, against.limit) : undefined,
+    });
+    const patchRefs = { floor: "floor PATCH", limit: "limit PATCH" };
     rows.push(
-      {
-        backend,
-        scenario: "REST PATCH",
-        target: "product",
-        measure: restPatch,
-        vsFloor: restPatch.rps / floorPatch.rps,
-        vsLimit: restPatch.rps / limitPatch.rps,
-      },
-      { backend, scenario: "REST PATCH", target: "floor", measure: floorPatch },
-      { backend, scenario: "REST PATCH", target: "limit", measure: limitPatch },
-      {
-        backend,
-        scenario: "tRPC update",
-        target: "product",
-        measure: get(patch, "tRPC update"),
-        vsFloor: get(patch, "tRPC update").rps / floorPatch.rps,
-        vsLimit: get(patch, "tRPC update").rps / limitPatch.rps,
-      },
-      {
-        backend,
-        scenario: "REST GET list (50)",
-        target: "product",
-        measure: get(list, "REST GET list (50)"),
-        vsFloor: get(list, "REST GET list (50)").rps / get(list, "floor GET").rps,
-      },
-      { backend, scenario: "REST GET list (50)", target: "floor", measure: get(list, "floor GET") },
+      row(patch, "REST PATCH", "product", "REST PATCH", patchRefs),
+      row(patch, "REST PATCH", "floor", "floor PATCH"),
+      row(patch, "REST PATCH", "limit", "limit PATCH"),
+      row(patch, "tRPC update", "product", "tRPC update", patchRefs),
+      row(list, "REST GET list (50)", "product", "REST GET list (50)", { floor: "floor GET" }),
+      row(list, "REST GET list (50)", "floor", "floor GET"),
     );
+    // The ratios of the median runs too, as runs before the paired ratios reported them.
+    const ofMedians = (rounds: Rounds, product: string, reference: string) =>
+      (medianRun(rounds, product).rps / medianRun(rounds, reference).rps).toFixed(2);
     extras.push(
-      `${backend}: REST PATCH p99 / floor p99 = ${(restPatch.p99 / floorPatch.p99).toFixed(2)}; tRPC / REST PATCH = ${(get(patch, "tRPC update").rps / restPatch.rps).toFixed(2)}`,
+      `${backend}: REST PATCH p99 / floor p99 = ${pairedRatio(patch, "REST PATCH", "floor PATCH", "p99").toFixed(2)}; tRPC / REST PATCH = ${pairedRatio(patch, "tRPC update", "REST PATCH").toFixed(2)}`,
+      `${backend}, as ratios of the median runs: REST PATCH / floor ${ofMedians(patch, "REST PATCH", "floor PATCH")}, tRPC / REST PATCH ${ofMedians(patch, "tRPC update", "REST PATCH")}, GET list / floor ${ofMedians(list, "REST GET list (50)", "floor GET")}`,
     );
     const worker = await startServer(
       "node",
@@ -426,7 +439,9 @@ const table = [
 ].join("\n");
 const generated = `<!-- results:start -->
 Latest run: ${new Date().toISOString()}, ${CONNECTIONS} connections, ${DURATION} s per run, each target run ${ROUNDS} times
-interleaved, medians shown; autocannon shares the machine's cores with the servers.
+interleaved (rounds in balanced Latin-square order), each figure its median run; each ratio is the median of the
+rounds' ratios (product and reference run within a round of each other); autocannon shares the machine's cores
+with the servers.
 
 ${table}
 
