@@ -37,15 +37,14 @@ export const webhookRouter = router({
 
   // In the browser a user owns several API clients, so creating names the owning one.
   create: protectedProcedure
-    .input(createWebhookInput)
-    .input(z.object({ clientId: z.string() }))
+    .input(createWebhookInput.extend({ clientId: z.string() }))
     .mutation(({ ctx, input: { clientId, ...input } }) =>
       createWebhook({ principal: ctx.principal, clientId, input, origin: ctx.origin }),
     ),
 
+  // One schema per procedure: tRPC runs each chained `.input` on the whole input and merges them.
   update: protectedProcedure
-    .input(updateWebhookInput)
-    .input(byId.extend(edited.shape))
+    .input(updateWebhookInput.extend({ ...byId.shape, ...edited.shape }))
     .mutation(({ ctx, input: { id, version, ...input } }) =>
       updateWebhook({
         principal: ctx.principal,
