@@ -106,9 +106,9 @@ export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Pr
 }
 
 /**
- * The webhooks `w` the principal may see (see webhook.service.ts `visibleTo`, the same rule): a
- * client's own, or those of a user's clients that are not revoked. A condition on `w` rather than
- * a list of ids, so a client's list is read in its index's order, with no join and no sort.
+ * The webhooks `w` the principal may see: a client's own, or those of a user's clients that are
+ * not revoked. A condition on `w` rather than a list of ids, so a client's list is read in its
+ * index's order, with no join and no sort.
  */
 const visibleTo = (principal: Principal) =>
   principal.clientId
@@ -119,12 +119,55 @@ const visibleTo = (principal: Principal) =>
 const visibleWebhook = (principal: Principal, webhookId: string) =>
   Prisma.sql`w."id" = ${webhookId} AND ${visibleTo(principal)}`;
 
+/** Lists show webhooks oldest first, ids breaking ties; the admin list pages by the same keys. */
+const LIST_ORDER = Prisma.sql`ORDER BY w."createdAt", w."id"`;
+
 /** Every webhook the principal may see, oldest first: one query. */
 export async function readVisibleWebhooks(db: Db, principal: Principal): Promise<Webhook[]> {
   const rows = await db.$queryRaw<WebhookRow[]>(
-    Prisma.sql`${webhooksQuery(visibleTo(principal))} ORDER BY w."createdAt", w."id"`,
+    Prisma.sql`${webhooksQuery(visibleTo(principal))} ${LIST_ORDER}`,
   );
   return rows.map(toWebhook);
+}
+
+export type WebhookPageQuery = {
+  /** The last webhook of the previous page. */
+  after?: string;
+  limit: number;
+  /** Only webhooks that send this facility's events. */
+  facilityId?: string;
+  /** Only webhooks that receive this event: those listing it and those listing `all`. */
+  event?: WebhookEventName;
+};
+
+/**
+ * One page of the webhooks the principal may see, in the list's order, and whether more follow:
+ * one query. Pages by the list's keys (after the webhook `after`), so a webhook added or removed
+ * meanwhile neither repeats nor skips a row of the pages to come.
+ */
+export async function readVisibleWebhookPage(
+  db: Db,
+  principal: Principal,
+  { after, limit, facilityId, event }: WebhookPageQuery,
+): Promise<{ webhooks: Webhook[]; more: boolean }> {
+  const conditions = [visibleTo(principal)];
+  if (facilityId) {
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookFacility"
+      WHERE "webhookId" = w."id" AND "facilityId" = ${facilityId})`);
+  }
+  if (event) {
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEvent"
+      WHERE "webhookId" = w."id" AND "event" IN (${event}, ${"all"}))`);
+  }
+  if (after) {
+    conditions.push(
+      Prisma.sql`(w."createdAt", w."id") > (SELECT "createdAt", "id" FROM "Webhook" WHERE "id" = ${after})`,
+    );
+  }
+  const rows = await db.$queryRaw<WebhookRow[]>(
+    Prisma.sql`${webhooksQuery(Prisma.join(conditions, " AND "))} ${LIST_ORDER} LIMIT ${limit + 1}`,
+  );
+  return { webhooks: rows.slice(0, limit).map(toWebhook), more: rows.length > limit };
 }
 
 /** The id back if the principal may see this webhook, else null. */

@@ -16,7 +16,6 @@ import {
 } from "../deliveries/ssrf-guard";
 import { getEnv } from "../env";
 import { AppError, webhookNotFound } from "../errors";
-import type { Prisma } from "../generated/sqlite/client";
 import {
   type CreateWebhookInput,
   type listWebhooksInput,
@@ -29,6 +28,7 @@ import {
   findVisibleId,
   grantedFacilityIds,
   readForUpdate,
+  readVisibleWebhookPage,
   readVisibleWebhooks,
   readWebhooks,
   removeWebhook,
@@ -77,17 +77,6 @@ async function healthOf(db: Db, ids: string[]): Promise<Map<string, WebhookHealt
     ]),
   );
 }
-
-/**
- * A client sees its own webhooks; a signed-in user sees those of every client they own that is not
- * revoked (see webhook-sql.ts `findVisibleId`, the same rule in SQL).
- */
-const visibleTo = (principal: Principal): Prisma.WebhookWhereInput =>
-  principal.clientId
-    ? { clientId: principal.clientId }
-    : { client: { ownerId: principal.userId, revokedAt: null } };
-
-const listOrder = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.WebhookOrderByWithRelationInput[];
 
 const positioned = <K extends string>(key: K, values: string[]) =>
   values.map((value, position) => ({ [key]: value, position }) as Record<K, string> & { position: number });
@@ -162,27 +151,19 @@ export async function listWebhooksPage({
   principal: Principal;
   input: z.output<typeof listWebhooksInput>;
 }): Promise<{ items: WebhookSummary[]; nextCursor: string | null }> {
-  const { cursor, limit, facilityId, event } = input;
+  const { cursor, ...page } = input;
   const db = getDb();
-  const rows = await db.webhook.findMany({
-    where: {
-      ...visibleTo(principal),
-      ...(facilityId && { facilities: { some: { facilityId } } }),
-      ...(event && { events: { some: { event: { in: [event, "all"] } } } }),
-    },
-    select: { id: true },
-    orderBy: listOrder,
-    take: limit + 1,
-    ...(cursor && { cursor: { id: cursor }, skip: 1 }),
-  });
-  const ids = rows.slice(0, limit).map((r) => r.id);
-  const [webhooks, health] = await Promise.all([readWebhooks(db, ids), healthOf(db, ids)]);
+  const { webhooks, more } = await readVisibleWebhookPage(db, principal, { after: cursor, ...page });
+  const health = await healthOf(
+    db,
+    webhooks.map(({ id }) => id),
+  );
   return {
     items: webhooks.flatMap(({ secrets: _, ...summary }) => {
       const of = health.get(summary.id);
       return of ? [{ ...summary, health: of }] : [];
     }),
-    nextCursor: rows.length > limit ? (ids.at(-1) ?? null) : null,
+    nextCursor: more ? (webhooks.at(-1)?.id ?? null) : null,
   };
 }
 
