@@ -33,7 +33,7 @@ type WebhookRow = {
   version: number;
   events: string | null;
   facilities: string | null;
-  secrets: string | null;
+  secrets?: string | null;
   granted?: string | null;
 };
 
@@ -46,17 +46,20 @@ const listOf = (table: string, column: string, where: Prisma.Sql, order = "posit
     FROM ${Prisma.raw(`"${table}"`)} WHERE ${where})`;
 
 /**
- * The webhooks `w` that match `where`, one row each with their events, facilities and secrets
- * aggregated in place: a few hundred child rows would cost Prisma far more to hand over than
- * fifty. `more` adds columns.
+ * The webhooks `w` that match `where`, one row each with their events, facilities and (unless
+ * `secrets` is false) secrets aggregated in place: a few hundred child rows would cost Prisma far
+ * more to hand over than fifty. `more` adds columns.
  */
-const webhooksQuery = (where: Prisma.Sql, more: Prisma.Sql = Prisma.empty) => {
+const webhooksQuery = (
+  where: Prisma.Sql,
+  { secrets = true, more = Prisma.empty }: { secrets?: boolean; more?: Prisma.Sql } = {},
+) => {
   const ofThis = Prisma.sql`"webhookId" = w."id"`;
   return Prisma.sql`
     SELECT w."id", w."url", w."clientId", w."version",
       ${listOf("WebhookEvent", "event", ofThis)} AS "events",
-      ${listOf("WebhookFacility", "facilityId", ofThis)} AS "facilities",
-      ${listOf("WebhookSecret", "value", ofThis)} AS "secrets"
+      ${listOf("WebhookFacility", "facilityId", ofThis)} AS "facilities"
+      ${secrets ? Prisma.sql`, ${listOf("WebhookSecret", "value", ofThis)} AS "secrets"` : Prisma.empty}
       ${more}
     FROM "Webhook" w WHERE ${where}`;
 };
@@ -143,13 +146,14 @@ export type WebhookPageQuery = {
 /**
  * One page of the webhooks the principal may see, in the list's order, and whether more follow:
  * one query. Pages by the list's keys (after the webhook `after`), so a webhook added or removed
- * meanwhile neither repeats nor skips a row of the pages to come.
+ * meanwhile neither repeats nor skips a row of the pages to come. Lists never show secrets, so
+ * they are not read.
  */
 export async function readVisibleWebhookPage(
   db: Db,
   principal: Principal,
   { after, limit, facilityId, event }: WebhookPageQuery,
-): Promise<{ webhooks: Webhook[]; more: boolean }> {
+): Promise<{ webhooks: Omit<Webhook, "secrets">[]; more: boolean }> {
   const conditions = [visibleTo(principal)];
   if (facilityId) {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookFacility"
@@ -165,9 +169,13 @@ export async function readVisibleWebhookPage(
     );
   }
   const rows = await db.$queryRaw<WebhookRow[]>(
-    Prisma.sql`${webhooksQuery(Prisma.join(conditions, " AND "))} ${LIST_ORDER} LIMIT ${limit + 1}`,
+    Prisma.sql`${webhooksQuery(Prisma.join(conditions, " AND "), { secrets: false })} ${LIST_ORDER} LIMIT ${limit + 1}`,
   );
-  return { webhooks: rows.slice(0, limit).map(toWebhook), more: rows.length > limit };
+  const webhooks = rows.slice(0, limit).map((row) => {
+    const { secrets: _, ...webhook } = toWebhook(row);
+    return webhook;
+  });
+  return { webhooks, more: rows.length > limit };
 }
 
 /** The id back if the principal may see this webhook, else null. */
@@ -193,7 +201,9 @@ export async function readForUpdate(
   const grants = facilityIds
     ? Prisma.sql`, ${listOf("FacilityAccess", "facilityId", Prisma.sql`"userId" = ${principal.userId} ${named}`, "facilityId")} AS "granted"`
     : Prisma.empty;
-  const [row] = await db.$queryRaw<WebhookRow[]>(webhooksQuery(visibleWebhook(principal, webhookId), grants));
+  const [row] = await db.$queryRaw<WebhookRow[]>(
+    webhooksQuery(visibleWebhook(principal, webhookId), { more: grants }),
+  );
   return { current: row ? toWebhook(row) : null, granted: parseList(row?.granted).sort() };
 }
 

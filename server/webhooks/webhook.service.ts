@@ -159,7 +159,7 @@ export async function listWebhooksPage({
     webhooks.map(({ id }) => id),
   );
   return {
-    items: webhooks.flatMap(({ secrets: _, ...summary }) => {
+    items: webhooks.flatMap((summary) => {
       const of = health.get(summary.id);
       return of ? [{ ...summary, health: of }] : [];
     }),
