@@ -189,6 +189,19 @@ describe("tRPC adapter", () => {
     expect(await trpcCode(callerFor(null).webhooks.list({}))).toBe("UNAUTHORIZED");
   });
 
+  it("refuses a list cursor the list did not hand out, saying so, rather than failing", async () => {
+    const asAlice = callerFor(alice.userPrincipal);
+    const refusal = (cursor: string) => asAlice.webhooks.list({ cursor }).catch((e: unknown) => e);
+    const someId = "3f0c2a1e-9b7d-4c1a-8e2f-5a6b7c8d9e0f";
+    // An id alone (the old cursor), a date that does not exist, and plain junk.
+    for (const cursor of [someId, `2026-13-01T00:00:00.000Z_${someId}`, "'; DROP TABLE x; --"]) {
+      const error = await refusal(cursor);
+      expect(error).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code).toBe("BAD_REQUEST");
+      expect((error as TRPCError).message).toContain("cursor must be one the previous page returned");
+    }
+  });
+
   it("maps the service's errors to tRPC codes", async () => {
     const webhook = await aliceWebhook();
     const asBob = callerFor(bob.userPrincipal);
@@ -271,5 +284,28 @@ describe("admin list pages", () => {
       items: [],
       nextCursor: null,
     });
+  });
+
+  it("follows on from where a page ended even when that page's last webhook was deleted since", async () => {
+    const dave = await createTenant(1);
+    const created = [];
+    for (let i = 0; i < 5; i++) {
+      created.push(
+        await createWebhook({
+          principal: dave.clientPrincipal,
+          input: { url: `https://dave.example/${i}`, events: ["shift.created"] },
+        }),
+      );
+    }
+    const first = await listWebhooksPage({ principal: dave.userPrincipal, input: { limit: 2 } });
+    const last = first.items.at(-1);
+    if (!last || !first.nextCursor) throw new Error("the first page should end with more to come");
+    await deleteWebhook({ principal: dave.clientPrincipal, webhookId: last.id });
+
+    const next = await listWebhooksPage({
+      principal: dave.userPrincipal,
+      input: { limit: 2, cursor: first.nextCursor },
+    });
+    expect(next.items.map((w) => w.id)).toEqual([created[2]?.id, created[3]?.id]);
   });
 });

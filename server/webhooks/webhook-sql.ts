@@ -133,8 +133,27 @@ export async function readVisibleWebhooks(db: Db, principal: Principal): Promise
   return rows.map(toWebhook);
 }
 
+/**
+ * The admin list's cursor: the list's keys of a page's last webhook, `<createdAt, ISO>_<id>`. The
+ * keys themselves, not the webhook's id, so the next page follows on from that place even when that
+ * webhook has been deleted since.
+ */
+const LIST_CURSOR =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})$/;
+
+const listCursor = (createdAt: Date, id: string) => `${createdAt.toISOString()}_${id}`;
+
+/** The keys a list cursor names, or null for a string that is not one. */
+export function listCursorKeys(cursor: string): { createdAt: Date; id: string } | null {
+  const [, iso, id] = LIST_CURSOR.exec(cursor) ?? [];
+  if (!iso || !id) return null;
+  const createdAt = new Date(iso);
+  // Dates that do not exist (a 13th month) fail the round trip.
+  return !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === iso ? { createdAt, id } : null;
+}
+
 export type WebhookPageQuery = {
-  /** The last webhook of the previous page. */
+  /** The cursor the previous page ended with. */
   after?: string;
   limit: number;
   /** Only webhooks that send this facility's events. */
@@ -144,8 +163,8 @@ export type WebhookPageQuery = {
 };
 
 /**
- * One page of the webhooks the principal may see, in the list's order, and whether more follow:
- * one query. Pages by the list's keys (after the webhook `after`), so a webhook added or removed
+ * One page of the webhooks the principal may see, in the list's order, and the cursor of the next
+ * page (null for the last): one query. Pages by the list's keys, so a webhook added or removed
  * meanwhile neither repeats nor skips a row of the pages to come. Lists never show secrets, so
  * they are not read.
  */
@@ -153,7 +172,7 @@ export async function readVisibleWebhookPage(
   db: Db,
   principal: Principal,
   { after, limit, facilityId, event }: WebhookPageQuery,
-): Promise<{ webhooks: Omit<Webhook, "secrets">[]; more: boolean }> {
+): Promise<{ webhooks: Omit<Webhook, "secrets">[]; next: string | null }> {
   const conditions = [visibleTo(principal)];
   if (facilityId) {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookFacility"
@@ -163,19 +182,27 @@ export async function readVisibleWebhookPage(
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEvent"
       WHERE "webhookId" = w."id" AND "event" IN (${event}, ${"all"}))`);
   }
-  if (after) {
-    conditions.push(
-      Prisma.sql`(w."createdAt", w."id") > (SELECT "createdAt", "id" FROM "Webhook" WHERE "id" = ${after})`,
-    );
+  if (after !== undefined) {
+    // The doors refuse a malformed cursor (webhook.schemas.ts); here it is a caller's mistake.
+    const keys = listCursorKeys(after);
+    if (!keys) throw new Error(`not a list cursor: ${after}`);
+    conditions.push(Prisma.sql`(w."createdAt", w."id") > (${keys.createdAt}, ${keys.id})`);
   }
-  const rows = await db.$queryRaw<WebhookRow[]>(
-    Prisma.sql`${webhooksQuery(Prisma.join(conditions, " AND "), { secrets: false })} ${LIST_ORDER} LIMIT ${limit + 1}`,
+  const rows = await db.$queryRaw<(WebhookRow & { createdAt: Date })[]>(
+    Prisma.sql`${webhooksQuery(Prisma.join(conditions, " AND "), {
+      secrets: false,
+      more: Prisma.sql`, w."createdAt"`,
+    })} ${LIST_ORDER} LIMIT ${limit + 1}`,
   );
-  const webhooks = rows.slice(0, limit).map((row) => {
-    const { secrets: _, ...webhook } = toWebhook(row);
-    return webhook;
-  });
-  return { webhooks, more: rows.length > limit };
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    webhooks: page.map((row) => {
+      const { secrets: _, ...webhook } = toWebhook(row);
+      return webhook;
+    }),
+    next: rows.length > limit && last ? listCursor(last.createdAt, last.id) : null,
+  };
 }
 
 /** The id back if the principal may see this webhook, else null. */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { brokenRules, WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookField } from "./webhook-rules";
+import { listCursorKeys } from "./webhook-sql";
 
 /** Runs every rule on the raw value (reporting each failure at the field), then types what passed. */
 function field<T>(name: WebhookField, typed: z.ZodType<T>) {
@@ -54,9 +55,12 @@ export function toContractMessages(error: z.ZodError): string[] {
   return unique(messages);
 }
 
-/** The admin list: one page at a time (cursor = last webhook id seen), optionally filtered. */
+/** The admin list: one page at a time (from the cursor the previous page returned), optionally filtered. */
 export const listWebhooksInput = z.object({
-  cursor: webhookId.optional(),
+  cursor: z
+    .string()
+    .refine((cursor) => listCursorKeys(cursor) !== null, "cursor must be one the previous page returned")
+    .optional(),
   limit: z.number().int().min(1).max(100).default(WEBHOOK_PAGE_SIZE),
   facilityId: z.string().min(1).optional(),
   /** Webhooks that receive this event: those listing it and those listing `all`. */

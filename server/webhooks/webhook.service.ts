@@ -153,7 +153,7 @@ export async function listWebhooksPage({
 }): Promise<{ items: WebhookSummary[]; nextCursor: string | null }> {
   const { cursor, ...page } = input;
   const db = getDb();
-  const { webhooks, more } = await readVisibleWebhookPage(db, principal, { after: cursor, ...page });
+  const { webhooks, next } = await readVisibleWebhookPage(db, principal, { after: cursor, ...page });
   const health = await healthOf(
     db,
     webhooks.map(({ id }) => id),
@@ -163,7 +163,7 @@ export async function listWebhooksPage({
       const of = health.get(summary.id);
       return of ? [{ ...summary, health: of }] : [];
     }),
-    nextCursor: more ? (webhooks.at(-1)?.id ?? null) : null,
+    nextCursor: next,
   };
 }
 
