@@ -9,6 +9,13 @@ import type { Db } from "../db";
 import { Prisma } from "../generated/sqlite/client";
 import { type WebhookEventName, withoutCredentials } from "./webhook-rules";
 
+/**
+ * The webhook whose id is `webhookId` (a column) receives `eventType`: it lists that event or
+ * `all`. The fan-out and the admin list's event filter both ask this.
+ */
+export const receivesEvent = (webhookId: Prisma.Sql, eventType: WebhookEventName) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEvent" e WHERE e."webhookId" = ${webhookId} AND e."event" IN (${eventType}, 'all'))`;
+
 export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => Prisma.sql`
   SELECT w."id" AS "webhookId", w."clientId", w."url"
   FROM "WebhookFacility" f
@@ -17,7 +24,7 @@ export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => 
   JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
   JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = f."facilityId"
   WHERE f."facilityId" = ${facilityId}
-    AND EXISTS (SELECT 1 FROM "WebhookEvent" e WHERE e."webhookId" = f."webhookId" AND e."event" IN (${eventType}, 'all'))`;
+    AND ${receivesEvent(Prisma.raw(`f."webhookId"`), eventType)}`;
 
 export type FanOutTarget = { webhookId: string; clientId: string; url: string };
 

@@ -11,6 +11,7 @@ import { openSecret, sealSecret } from "../crypto/sealed-secrets";
 import type { Db, Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
+import { receivesEvent } from "./webhook-fanout";
 import { type ChangeContext, recordChange } from "./webhook-history";
 import { differingFields, type WebhookEventName } from "./webhook-rules";
 
@@ -178,10 +179,7 @@ export async function readVisibleWebhookPage(
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookFacility"
       WHERE "webhookId" = w."id" AND "facilityId" = ${facilityId})`);
   }
-  if (event) {
-    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEvent"
-      WHERE "webhookId" = w."id" AND "event" IN (${event}, ${"all"}))`);
-  }
+  if (event) conditions.push(receivesEvent(Prisma.raw(`w."id"`), event));
   if (after !== undefined) {
     // The doors refuse a malformed cursor (webhook.schemas.ts); here it is a caller's mistake.
     const keys = listCursorKeys(after);
