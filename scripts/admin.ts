@@ -25,7 +25,7 @@ import { rotateEncryptionKey } from "../server/crypto/key-rotation";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { previewReplay, startReplay } from "../server/deliveries/replays.service";
-import { AppError } from "../server/errors";
+import { AppError, asAppError } from "../server/errors";
 
 const USAGE = `usage:
   npm run admin -- facility add <id> <name>
@@ -146,7 +146,8 @@ async function run(argv: string[]) {
 try {
   await run(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof AppError) console.error(`error: ${error.messages.join("; ") || error.message}`);
+  const refusal = asAppError(error);
+  if (refusal) console.error(`error: ${refusal.messages.join("; ") || refusal.message}`);
   else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`error: ${(error as Error).message}\n${USAGE}`);
   } else throw error;

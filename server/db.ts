@@ -8,10 +8,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type {
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlQueryable,
+} from "@prisma/driver-adapter-utils";
 import type Database from "better-sqlite3";
 import { LRUCache } from "lru-cache";
 import { type Env, getEnv } from "./env";
+import { AppError, NUL_REFUSAL } from "./errors";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { PrismaClient } from "./generated/sqlite/client";
 
@@ -38,7 +44,7 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
     const adapter = await connect();
     await adapter.executeScript(SQLITE_PRAGMAS);
     cacheStatements((adapter as unknown as { client: Database.Database }).client);
-    return adapter;
+    return refusingNul(adapter);
   };
   return {
     provider: base.provider,
@@ -80,7 +86,47 @@ function cacheStatements(db: Database.Database): void {
   db.prepare = cachedPrepare as unknown as typeof db.prepare;
 }
 
-export const postgresAdapter = (
+/**
+ * Text with the NUL character is refused before any statement runs, on both backends: PostgreSQL
+ * cannot store it and fails the whole statement (a 500, or a whole batch rolled back), while SQLite
+ * would store it. Whatever door it came through, the caller gets the same actionable 400
+ * (`asAppError` recognises the refusal through Prisma's wrapping).
+ */
+const hasNul = (value: unknown): boolean =>
+  typeof value === "string" ? value.includes("\0") : Array.isArray(value) && value.some(hasNul);
+
+function refusingNulIn<Q extends SqlQueryable>(queryable: Q): Q {
+  const checked = (query: SqlQuery) => {
+    if (query.args.some(hasNul)) throw new AppError("BAD_REQUEST", NUL_REFUSAL);
+    return query;
+  };
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  const executeRaw = queryable.executeRaw.bind(queryable);
+  queryable.queryRaw = (query) => queryRaw(checked(query));
+  queryable.executeRaw = (query) => executeRaw(checked(query));
+  return queryable;
+}
+
+function refusingNul<A extends SqlDriverAdapter>(adapter: A): A {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => refusingNulIn(await startTransaction(isolationLevel));
+  return refusingNulIn(adapter);
+}
+
+/** node-postgres through the stock adapter, with named statements and NUL refused. */
+function postgresAdapter(
+  env: Pick<Env, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "DATABASE_STATEMENT_TIMEOUT_MS">,
+): SqlMigrationAwareDriverAdapterFactory {
+  const base = stockPostgresAdapter(env);
+  return {
+    provider: base.provider,
+    adapterName: base.adapterName,
+    connect: async () => refusingNul(await base.connect()),
+    connectToShadowDb: async () => refusingNul(await base.connectToShadowDb()),
+  };
+}
+
+const stockPostgresAdapter = (
   env: Pick<Env, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "DATABASE_STATEMENT_TIMEOUT_MS">,
 ) =>
   new PrismaPg(

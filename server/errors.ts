@@ -40,6 +40,23 @@ const DEFAULT_MESSAGES: Record<AppErrorCode, string> = {
   TOO_MANY_REQUESTS: "Too Many Requests",
 };
 
+/**
+ * Text with the NUL character: PostgreSQL cannot store it and fails the whole statement, SQLite
+ * would store it. The database layer refuses it on both (server/db.ts), whatever door it came through.
+ */
+export const NUL_REFUSAL = "text must not contain the NUL character (\\u0000)";
+
+/**
+ * The error as the AppError it is or stands for. A refusal thrown beneath Prisma (the driver
+ * adapter's) comes back wrapped in Prisma's own error, its message last.
+ */
+export function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof Error && error.message.endsWith(NUL_REFUSAL))
+    return new AppError("BAD_REQUEST", NUL_REFUSAL);
+  return undefined;
+}
+
 export const webhookNotFound = () => new AppError("NOT_FOUND", "Webhook not found");
 
 export function tooManyRequests(retryAfterMs: number): AppError {

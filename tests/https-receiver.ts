@@ -2,11 +2,15 @@ import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 
+/** What a receiver answering junk sends: NUL bytes, a lone continuation byte, an unfinished sequence. */
+export const BINARY_ANSWER = Buffer.from([0x6f, 0x6b, 0x00, 0x00, 0x80, 0xff, 0xe2, 0x82, 0x20, 0x00]);
+
 export type Received = { path: string; headers: Record<string, string>; body: string };
 
 /**
  * A real HTTPS receiver on 127.0.0.1 that records every request. Paths starting /fail answer 500;
- * /busy answer 503 with Retry-After: 120; /hold waits (the sender stays mid-request) until `releaseHeld()`; everything else answers 200,
+ * /busy answer 503 with Retry-After: 120; /hold waits (the sender stays mid-request) until `releaseHeld()`;
+ * /binary answers 200 with bytes that are not text (NUL, invalid UTF-8); everything else answers 200,
  * or 503 while `setDown(true)`.
  */
 export async function startReceiver(
@@ -30,6 +34,11 @@ export async function startReceiver(
         const busy = req.url?.startsWith("/busy");
         const status = req.url?.startsWith("/fail") ? 500 : down || busy ? 503 : 200;
         const answer = () => {
+          if (req.url?.startsWith("/binary")) {
+            res.writeHead(200, { "content-type": "application/octet-stream" });
+            res.end(BINARY_ANSWER);
+            return;
+          }
           res.writeHead(status, { "content-type": "text/plain", ...(busy && { "retry-after": "120" }) });
           res.end(status === 200 ? "ok" : "receiver is down");
         };

@@ -35,7 +35,10 @@ export async function signIn({
   const normalized = email.trim().toLowerCase();
   const blockedForMs = await signInBlockedForMs(normalized, address);
   if (blockedForMs > 0) return { ok: false, error: tooManyAttemptsMessage(blockedForMs) };
-  const user = await getDb().user.findUnique({ where: { email: normalized } });
+  // No stored email holds NUL (the database refuses it): such an address is only a wrong one.
+  const user = normalized.includes("\0")
+    ? null
+    : await getDb().user.findUnique({ where: { email: normalized } });
   let valid: boolean;
   try {
     valid = await verifyPassword(user?.passwordHash ?? null, password);

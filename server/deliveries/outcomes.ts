@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { getDb, type Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
+import { logger } from "../http/log";
 import { recordChange } from "../webhooks/webhook-history";
 import { readWebhooks } from "../webhooks/webhook-sql";
 import type { Outcome } from "./send";
@@ -23,7 +24,44 @@ export type AttemptResult = {
   at: Date;
 };
 
+/**
+ * Records a batch in one transaction. Should that fail, no other tenant's outcome may fail with
+ * it (the claims would stay and every delivery in the batch be sent again after the lease): each is
+ * then written alone, and one that still fails ends its delivery as a failure that says so.
+ */
 export async function recordOutcomes(results: AttemptResult[]): Promise<void> {
+  try {
+    await writeOutcomes(results);
+  } catch (error) {
+    if (results.length > 1)
+      logger.error({ err: error }, "delivery outcomes: a batch failed; writing each alone");
+    for (const result of results) {
+      await writeOutcomes([result]).catch(async (rowError) => {
+        logger.error(
+          { err: rowError, deliveryId: result.prepared.claim.id },
+          "delivery outcome could not be recorded",
+        );
+        await writeOutcomes([unrecordable(result)], { skipRecordedAttempt: true });
+      });
+    }
+  }
+}
+
+/** What is recorded instead of an outcome that cannot be: a final failure naming why. */
+const unrecordable = (result: AttemptResult): AttemptResult => ({
+  ...result,
+  signature: "",
+  outcome: {
+    status: null,
+    excerpt:
+      "not recorded: this attempt's outcome could not be stored, so the delivery was stopped instead of being sent again (see the server log)",
+    latencyMs: result.outcome.latencyMs,
+  },
+  status: "failure",
+  dueAtMs: null,
+});
+
+async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = false } = {}): Promise<void> {
   if (results.length === 0) return;
   const ids = results.map((r) => r.prepared.claim.id);
   const lock = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE") : Prisma.empty;
@@ -38,14 +76,17 @@ export async function recordOutcomes(results: AttemptResult[]): Promise<void> {
 
       // Plain SQL for the two statements every outcome takes (the ORM's per-call cost adds up here).
       await tx.$executeRaw`
-        INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "attempt", "signature", "responseStatus", "responseBody", "latencyMs", "url", "createdAt")
+        INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "attempt", "signature", "responseStatus", "responseBody",
+          "responseBytes", "responseContentType", "latencyMs", "url", "createdAt")
         VALUES ${Prisma.join(
           fenced.map(
             ({ prepared, signature, outcome, at }) =>
               Prisma.sql`(${randomUUID()}, ${prepared.claim.id}, ${prepared.attempt}, ${signature}, ${outcome.status},
-                ${outcome.excerpt}, ${outcome.latencyMs}, ${prepared.url}, ${at})`,
+                ${outcome.excerpt}, ${outcome.bytes ?? null}, ${outcome.contentType ?? null}, ${outcome.latencyMs},
+                ${prepared.url}, ${at})`,
           ),
-        )}`;
+        )}
+        ${skipRecordedAttempt ? Prisma.sql`ON CONFLICT ("deliveryId", "attempt") DO NOTHING` : Prisma.empty}`;
       const released = { leaseUntilMs: null, claimToken: null };
       const succeeded = fenced.filter((r) => r.status === "success").map((r) => r.prepared.claim.id);
       // Successes, the common case, in one statement; the others each have their own due time.

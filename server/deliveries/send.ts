@@ -20,7 +20,11 @@ const guardedAgent = () => {
 
 export type Outcome = {
   status: number | null;
+  /** The answer's first 4 KB as valid text, or why there was no answer. */
   excerpt: string;
+  /** The answer's size in bytes, when known (its Content-Length, or all of it was read). */
+  bytes?: number | null;
+  contentType?: string | null;
   latencyMs: number;
   /** The receiver's Retry-After (429 and 503 answers), in milliseconds from now. */
   retryAfterMs?: number;
@@ -34,17 +38,30 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-async function readExcerpt(body: AsyncIterable<Uint8Array> | null): Promise<string> {
-  if (!body) return "";
+/**
+ * Text from outside as any database stores it: NUL (which PostgreSQL refuses in text, failing the
+ * whole statement) becomes U+FFFD, as invalid UTF-8 already did when the bytes were decoded.
+ */
+const storable = (text: string): string => text.replaceAll("\0", "\uFFFD");
+
+/** The first 4 KB of an answer, and its size when all of it was read. */
+async function readExcerpt(
+  body: AsyncIterable<Uint8Array> | null,
+): Promise<{ excerpt: string; readBytes: number | null }> {
+  if (!body) return { excerpt: "", readBytes: 0 };
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.byteLength;
-    if (size >= RESPONSE_EXCERPT_BYTES) break; // leaving the loop cancels the rest of the body
+    if (size > RESPONSE_EXCERPT_BYTES) break; // leaving the loop cancels the rest of the body
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8");
+  const excerpt = storable(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString("utf8"));
+  return { excerpt, readBytes: size > RESPONSE_EXCERPT_BYTES ? null : size };
 }
+
+/** A declared Content-Length, when it is one. */
+const declaredLength = (value: string | null) => (value && /^\d{1,15}$/.test(value) ? Number(value) : null);
 
 const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|VERIFY|ALTNAME/;
 
@@ -107,9 +124,13 @@ async function post(url: string, body: string, headers: Record<string, string>):
       response.status === 429 || response.status === 503
         ? parseRetryAfter(response.headers.get("retry-after"))
         : undefined;
+    const { excerpt, readBytes } = await readExcerpt(response.body);
+    const contentType = response.headers.get("content-type");
     return {
       status: response.status,
-      excerpt: await readExcerpt(response.body),
+      excerpt,
+      bytes: readBytes ?? declaredLength(response.headers.get("content-length")),
+      contentType: contentType === null ? null : storable(contentType.slice(0, 200)),
       latencyMs: elapsed(),
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     };

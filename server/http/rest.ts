@@ -9,7 +9,7 @@ import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
 import { clientAddress } from "../auth/session-cookie";
 import { getEnv } from "../env";
-import { AppError, ERROR_TABLE, tooManyRequests } from "../errors";
+import { AppError, asAppError, ERROR_TABLE, tooManyRequests } from "../errors";
 import { processSingleton } from "../process-singleton";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
@@ -64,10 +64,11 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
 
 /** Every refusal in the contract's envelope; an unexpected error says nothing but its request id. */
 export function errorResponse(error: unknown, request?: Request): Response {
-  if (error instanceof AppError) {
-    const entry = ERROR_TABLE[error.code];
-    const response = json(entry.restBody(error), entry.httpStatus);
-    if (error.retryAfterSeconds) response.headers.set("Retry-After", String(error.retryAfterSeconds));
+  const refusal = asAppError(error);
+  if (refusal) {
+    const entry = ERROR_TABLE[refusal.code];
+    const response = json(entry.restBody(refusal), entry.httpStatus);
+    if (refusal.retryAfterSeconds) response.headers.set("Retry-After", String(refusal.retryAfterSeconds));
     return response;
   }
   const requestId = currentRequestId() ?? randomUUID();

@@ -4,7 +4,7 @@ import { ZodError } from "zod";
 import type { Principal } from "../auth/principal";
 import { sessionTokenFrom } from "../auth/session-cookie";
 import { principalFromSession } from "../auth/sessions";
-import { AppError, ERROR_TABLE } from "../errors";
+import { AppError, asAppError, ERROR_TABLE } from "../errors";
 import { currentRequestId } from "../http/log";
 import { isCrossSiteRequest } from "../http/origin";
 import { requestOrigin } from "../http/rest";
@@ -62,8 +62,8 @@ const t = initTRPC.context<Context>().create({
 /** The service throws AppError; tRPC answers it with the matching code instead of a 500. */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? undefined : asAppError(result.error.cause);
+  if (cause) {
     throw new TRPCError({ code: ERROR_TABLE[cause.code].trpcCode, message: cause.message, cause });
   }
   return result;

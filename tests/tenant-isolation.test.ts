@@ -1,0 +1,190 @@
+/**
+ * One tenant cannot hurt another in the shared delivery pipeline: a receiver's answer cannot stop
+ * other tenants' outcomes from being recorded, and bytes no database stores come back as a clear
+ * refusal at every door, the same on both backends.
+ */
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
+
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
+import { addClient } from "../server/accounts/accounts.service";
+import { renameClient } from "../server/accounts/clients.service";
+import { signIn } from "../server/auth/sessions";
+import { getDb } from "../server/db";
+import { searchDeliveryLog } from "../server/deliveries/delivery-log.service";
+import { publishEvent } from "../server/deliveries/events.service";
+import { runDueDeliveries } from "../server/deliveries/worker";
+import { asAppError, NUL_REFUSAL } from "../server/errors";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
+import { BINARY_ANSWER, startReceiver } from "./https-receiver";
+
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = await startReceiver(inject("receiverTls"));
+});
+afterAll(() => receiver.close());
+
+const hook = (tenant: Tenant, path: string) =>
+  createWebhook({
+    principal: tenant.clientPrincipal,
+    input: { url: receiver.url(path), events: ["all"], facilities: tenant.facilityIds },
+  });
+
+const publishTo = async (tenant: Tenant, count: number) => {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { eventId } = await publishEvent({
+      eventType: "shift.created",
+      facilityId: tenant.facilityIds[0],
+      data: { n: i },
+    });
+    ids.push((await getDb().delivery.findFirstOrThrow({ where: { eventId } })).id);
+  }
+  return ids;
+};
+
+const requestsFor = (deliveryId: string) =>
+  receiver.received.filter((r) => r.headers["webhook-delivery-id"] === deliveryId).length;
+
+const logOf = (tenant: Tenant) =>
+  searchDeliveryLog({
+    principal: tenant.clientPrincipal,
+    query: {
+      facilitiesIds: [],
+      startDate: new Date(0),
+      endDate: new Date(Date.now() + 60_000),
+      sortDirection: "ASC",
+      limit: 100,
+      offset: 0,
+    },
+  });
+
+describe("a receiver's answer", () => {
+  it("is stored as text with its real size and type, beside another tenant's outcomes", async () => {
+    const [junk, healthy] = [await createTenant(1), await createTenant(1)];
+    await hook(junk, "/binary/one");
+    await hook(healthy, "/ok/one");
+    const [junkDelivery = ""] = await publishTo(junk, 1);
+    const [healthyDelivery = ""] = await publishTo(healthy, 1);
+
+    expect(await runDueDeliveries()).toBe(2);
+    const [attempt] = await getDb().deliveryAttempt.findMany({ where: { deliveryId: junkDelivery } });
+    expect(attempt).toMatchObject({
+      responseStatus: 200,
+      responseBytes: BINARY_ANSWER.length,
+      responseContentType: "application/octet-stream",
+    });
+    expect(attempt?.responseBody).not.toContain("\0");
+    expect(attempt?.responseBody.startsWith("ok")).toBe(true);
+    const statuses = await getDb().delivery.findMany({
+      where: { id: { in: [junkDelivery, healthyDelivery] } },
+      select: { status: true },
+    });
+    expect(statuses.map((d) => d.status)).toEqual(["success", "success"]);
+  });
+
+  it("that cannot be written fails only its own delivery, with the reason; the batch's others are recorded", async () => {
+    const [broken, healthy] = [await createTenant(1), await createTenant(1)];
+    await hook(broken, "/ok/broken");
+    await hook(healthy, "/ok/neighbour");
+    const [brokenDelivery = ""] = await publishTo(broken, 1);
+    const neighbours = await publishTo(healthy, 3);
+    // A row already holding attempt 1 makes that delivery's outcome unwritable (a unique key).
+    await getDb().deliveryAttempt.create({
+      data: { deliveryId: brokenDelivery, attempt: 1, signature: "", responseBody: "", latencyMs: 0 },
+    });
+
+    expect(await runDueDeliveries()).toBe(4);
+    const rows = await getDb().delivery.findMany({
+      where: { id: { in: [brokenDelivery, ...neighbours] } },
+      select: { id: true, status: true, claimToken: true },
+    });
+    const statusOf = new Map(rows.map((r) => [r.id, r]));
+    for (const id of neighbours) expect(statusOf.get(id)?.status).toBe("success");
+    // Not left claimed, to be sent again after the lease and fail the same way for ever.
+    expect(statusOf.get(brokenDelivery)).toMatchObject({ status: "failure", claimToken: null });
+    expect(await runDueDeliveries({ now: Date.now() + 3_600_000 })).toBe(0);
+  });
+
+  it("with NUL and binary bytes, beside a healthy tenant, under two worker processes: every delivery once, both logs complete", async () => {
+    const [junk, healthy] = [await createTenant(1), await createTenant(1)];
+    await hook(junk, "/binary/workers");
+    await hook(healthy, "/ok/workers");
+    const junkIds = await publishTo(junk, 20);
+    const healthyIds = await publishTo(healthy, 10);
+
+    const workers = [startWorkerProcess(), startWorkerProcess()];
+    try {
+      await expect
+        .poll(
+          async () =>
+            getDb().delivery.count({ where: { id: { in: [...junkIds, ...healthyIds] }, status: "success" } }),
+          { timeout: 30_000 },
+        )
+        .toBe(30);
+    } finally {
+      for (const worker of workers) worker.kill("SIGKILL");
+    }
+    expect([...junkIds, ...healthyIds].map(requestsFor)).toEqual(Array(30).fill(1));
+    expect((await logOf(junk)).length).toBe(20);
+    expect((await logOf(healthy)).length).toBe(10);
+  }, 60_000);
+});
+
+describe("the NUL character from outside", () => {
+  const BASE = "http://localhost/api/v2/public/webhooks/facility";
+  const patch = async (tenant: Tenant, webhookId: string, body: unknown) => {
+    const response = await item.PATCH(
+      new Request(`${BASE}/${webhookId}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${tenant.client.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+      { params: Promise.resolve({ webhookId }) },
+    );
+    return { status: response.status, body: await response.json() };
+  };
+
+  it("is refused with a 400 that says so, in a REST PATCH's facilities and URL, and changes nothing", async () => {
+    const tenant = await createTenant(1);
+    const webhook = await hook(tenant, "/ok/nul");
+    for (const body of [{ facilities: ["P\u0000"] }, { url: "https://example.com/a\u0000b" }]) {
+      const answer = await patch(tenant, webhook.id, body);
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toMatch(/NUL|valid URL|secure URL/);
+    }
+    const stored = await getDb().webhook.findUniqueOrThrow({ where: { id: webhook.id } });
+    expect(stored.version).toBe(webhook.version);
+  });
+
+  // Every door (REST, tRPC, CLI) answers what asAppError makes of an error.
+  const refusalOf = (work: Promise<unknown>) =>
+    work.then(
+      () => null,
+      (error) => asAppError(error) ?? error,
+    );
+
+  it("is refused in client names, and a sign-in with it is only a wrong sign-in", async () => {
+    const tenant = await createTenant(1);
+    const refusal = { code: "BAD_REQUEST", messages: [NUL_REFUSAL] };
+    expect(await refusalOf(addClient({ name: "evil\u0000", ownerEmail: tenant.user.email }))).toMatchObject(
+      refusal,
+    );
+    expect(
+      await refusalOf(
+        renameClient({ manager: "operator", clientId: tenant.client.clientId, name: "a\u0000b" }),
+      ),
+    ).toMatchObject(refusal);
+    expect((await getDb().apiClient.findUniqueOrThrow({ where: { id: tenant.client.clientId } })).name).toBe(
+      `Client ${tenant.user.email.slice(6, 14)}`,
+    );
+    expect(await signIn({ email: `${tenant.user.email}\u0000`, password: tenant.password })).toEqual({
+      ok: false,
+      error: "Invalid email or password",
+    });
+  });
+});
