@@ -58,9 +58,16 @@ const envSchema = z.object({
     }),
   /** How long one delivery attempt may take before it counts as failed. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** Attempts one worker makes at once, and at most this many to any one host. */
+  /**
+   * Attempts one worker makes at once; at most WEBHOOK_PER_HOST_CONCURRENCY of them to one endpoint
+   * (the address and port connected to), and at most WEBHOOK_PER_CLIENT_CONCURRENCY deliveries of
+   * one API client claimed (sent or waiting for their endpoint), so no tenant takes the whole pool.
+   */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   WEBHOOK_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  WEBHOOK_PER_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25),
+  /** An endpoint timing out this many attempts in a row gets only one attempt at a time (a probe). */
+  WEBHOOK_CIRCUIT_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
   /**
    * Retries come up to this fraction later than scheduled, so the retries of an outage spread out
    * (never earlier: the schedule is the contract's minimum).

@@ -5,6 +5,10 @@
  */
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
+process.env.WEBHOOK_CONCURRENCY = "6";
+process.env.WEBHOOK_PER_CLIENT_CONCURRENCY = "3";
+process.env.WEBHOOK_TIMEOUT_MS = "1000";
+process.env.WEBHOOK_CIRCUIT_AFTER = "2";
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
@@ -14,7 +18,7 @@ import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
 import { searchDeliveryLog } from "../server/deliveries/delivery-log.service";
 import { publishEvent } from "../server/deliveries/events.service";
-import { runDueDeliveries } from "../server/deliveries/worker";
+import { claimDueDeliveries, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { asAppError, NUL_REFUSAL } from "../server/errors";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
@@ -22,16 +26,22 @@ import { BINARY_ANSWER, startReceiver } from "./https-receiver";
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 let receiver: Receiver;
+/** Another endpoint (port) whose /hold paths never answer. */
+let tarpit: Receiver;
 
 beforeAll(async () => {
   receiver = await startReceiver(inject("receiverTls"));
+  tarpit = await startReceiver(inject("receiverTls"));
 });
-afterAll(() => receiver.close());
+afterAll(async () => {
+  tarpit.releaseHeld();
+  await Promise.all([receiver.close(), tarpit.close()]);
+});
 
-const hook = (tenant: Tenant, path: string) =>
+const hook = (tenant: Tenant, path: string, at = receiver) =>
   createWebhook({
     principal: tenant.clientPrincipal,
-    input: { url: receiver.url(path), events: ["all"], facilities: tenant.facilityIds },
+    input: { url: at.url(path), events: ["all"], facilities: tenant.facilityIds },
   });
 
 const publishTo = async (tenant: Tenant, count: number) => {
@@ -133,6 +143,73 @@ describe("a receiver's answer", () => {
     expect((await logOf(junk)).length).toBe(20);
     expect((await logOf(healthy)).length).toBe(10);
   }, 60_000);
+});
+
+describe("the worker's turns", () => {
+  it("claims each API client's first deliveries, and each webhook's, before anyone's next", async () => {
+    const [busy, quiet] = [await createTenant(1), await createTenant(1)];
+    const busyHooks = [await hook(busy, "/ok/a"), await hook(busy, "/ok/b"), await hook(busy, "/ok/c")];
+    await hook(quiet, "/ok/quiet");
+    const busyEvents = await publishTo(busy, 10); // 30 deliveries, all due before the quiet tenant's
+    const quietIds = await publishTo(quiet, 2);
+
+    const claimed = await claimDueDeliveries(6, Date.now());
+    const rows = await getDb().delivery.findMany({
+      where: { id: { in: claimed.map((c) => c.id) } },
+      select: { id: true, webhookId: true },
+    });
+    expect(rows.filter((r) => quietIds.includes(r.id))).toHaveLength(2);
+    expect(new Set(rows.filter((r) => !quietIds.includes(r.id)).map((r) => r.webhookId))).toEqual(
+      new Set(busyHooks.map((h) => h.id)),
+    );
+    // Given back and delivered, so later tests start from an empty queue.
+    await getDb().delivery.updateMany({ data: { leaseUntilMs: null, claimToken: null } });
+    expect(await runDueDeliveries()).toBe(busyEvents.length * 3 + quietIds.length);
+  });
+
+  it("keeps one client within its share of the pool while its endpoints never answer", async () => {
+    const [stuck, healthy] = [await createTenant(1), await createTenant(1)];
+    await hook(stuck, "/hold/share", tarpit);
+    await publishTo(stuck, 10);
+    const worker = startWorker({ idleMs: 20 });
+    try {
+      await expect.poll(() => tarpit.received.filter((r) => r.path === "/hold/share").length).toBe(3);
+      await hook(healthy, "/ok/share");
+      const healthyIds = await publishTo(healthy, 5);
+      await expect
+        .poll(() => healthyIds.filter((id) => requestsFor(id) > 0).length, { timeout: 900 })
+        .toBe(5);
+      // The stuck client held its share (WEBHOOK_PER_CLIENT_CONCURRENCY), never the whole pool.
+      expect(tarpit.received.filter((r) => r.path === "/hold/share")).toHaveLength(3);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("gives an endpoint that keeps timing out one attempt at a time; the rest fail at once, retried on schedule", async () => {
+    const tenant = await createTenant(1);
+    await hook(tenant, "/hold/circuit", tarpit);
+    const ids = await publishTo(tenant, 8);
+    const worker = startWorker({ idleMs: 20 });
+    try {
+      // Every delivery gets its first attempt within a couple of timeouts, not one timeout each.
+      await expect
+        .poll(() => getDb().delivery.count({ where: { id: { in: ids }, attempts: { gt: 0 } } }), {
+          timeout: 4_000,
+        })
+        .toBe(8);
+    } finally {
+      await worker.stop();
+    }
+    const sent = tarpit.received.filter((r) => r.path === "/hold/circuit").length;
+    expect(sent).toBeLessThanOrEqual(3);
+    const notSent = await getDb().deliveryAttempt.findMany({
+      where: { deliveryId: { in: ids }, responseBody: { startsWith: "not sent: this endpoint timed out" } },
+    });
+    expect(notSent.length).toBeGreaterThanOrEqual(8 - sent);
+    const pending = await getDb().delivery.count({ where: { id: { in: ids }, status: "pending" } });
+    expect(pending).toBe(8);
+  });
 });
 
 describe("the NUL character from outside", () => {

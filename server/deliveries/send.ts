@@ -26,6 +26,8 @@ export type Outcome = {
   bytes?: number | null;
   contentType?: string | null;
   latencyMs: number;
+  /** No answer came within WEBHOOK_TIMEOUT_MS (what the endpoint's circuit breaker counts). */
+  timedOut?: boolean;
   /** The receiver's Retry-After (429 and 503 answers), in milliseconds from now. */
   retryAfterMs?: number;
 };
@@ -135,7 +137,12 @@ async function post(url: string, body: string, headers: Record<string, string>):
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
   } catch (error) {
-    return { status: null, excerpt: describeFailure(error, url, timeoutMs), latencyMs: elapsed() };
+    return {
+      status: null,
+      excerpt: describeFailure(error, url, timeoutMs),
+      latencyMs: elapsed(),
+      ...((error as Error).name === "TimeoutError" && { timedOut: true }),
+    };
   }
 }
 

@@ -5,11 +5,12 @@
  * an outcome never lands twice. A worker that dies mid-send loses nothing: its lease runs out and
  * another worker sends again (at-least-once; receivers de-duplicate on the Webhook-Delivery-Id).
  *
- * A running worker is a pool: up to WEBHOOK_CONCURRENCY attempts at once, at most
- * WEBHOOK_PER_HOST_CONCURRENCY to one host, refilled as each slot frees — a receiver that never
- * answers holds only its own host's slots, never the others' deliveries.
+ * A running worker is a pool: up to WEBHOOK_CONCURRENCY attempts at once, refilled as each slot
+ * frees, shared fairly between tenants (see startWorker) — a receiver that never answers, or a
+ * tenant with thousands of due deliveries, holds only its share, never the others' deliveries.
  */
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { openSecret } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
@@ -19,6 +20,7 @@ import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat"
 import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook-rules";
 import { purgeExpiredLogs } from "./delivery-log.service";
+import { Circuit, endpointOf } from "./endpoints";
 import { type AttemptResult, recordOutcomes } from "./outcomes";
 import { runReplays } from "./replays.service";
 import { type Outcome, sendSigned } from "./send";
@@ -32,28 +34,56 @@ const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
 export type Claim = { id: string; token: string; leaseUntil: number };
 
+type ClaimOptions = {
+  /** Webhooks passed over (their endpoints are busy in this worker). */
+  skipWebhookIds?: string[];
+  /** API clients passed over (they have their share of this worker in flight). */
+  skipClientIds?: string[];
+  /** At most this many deliveries of one API client per claim. */
+  perClient?: number;
+};
+
+const notIn = (column: string, ids: string[]) =>
+  ids.length ? Prisma.sql`AND ${Prisma.raw(`"${column}"`)} NOT IN (${Prisma.join(ids)})` : Prisma.empty;
+
 /**
- * Claims up to `limit` due deliveries under one new claim token, passing over the webhooks in
- * `skipWebhookIds` (their hosts are busy in this worker).
+ * Claims up to `limit` due deliveries under one new claim token, in turns: each API client with due
+ * work gets its first delivery before any gets its second, and within a client each webhook
+ * likewise — so a tenant with thousands of due deliveries gets its share of the pool, never all of
+ * it, whoever published first. (On PostgreSQL, workers claiming at once skip each other's rows.)
  */
 export async function claimDueDeliveries(
   limit: number,
   now: number,
-  skipWebhookIds: string[] = [],
+  { skipWebhookIds = [], skipClientIds = [], perClient = limit }: ClaimOptions = {},
 ): Promise<Claim[]> {
   const token = randomUUID();
   const leaseUntil = now + leaseMs();
-  const skipLocked = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
-  const skip = skipWebhookIds.length
-    ? Prisma.sql`AND "webhookId" NOT IN (${Prisma.join(skipWebhookIds)})`
-    : Prisma.empty;
+  const skipLocked =
+    getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty;
+  // Pending and not leased (or its lease ran out), as of `now`.
+  const claimable = (alias: string) => {
+    const column = (name: string) => Prisma.raw(`${alias}"${name}"`);
+    return Prisma.sql`${column("status")} = 'pending'
+      AND (${column("leaseUntilMs")} IS NULL OR ${column("leaseUntilMs")} < ${BigInt(now)})`;
+  };
   const rows = await getDb().$queryRaw<{ id: string }[]>`
     UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(leaseUntil)}, "claimToken" = ${token}
     WHERE "id" IN (
-      SELECT "id" FROM "Delivery"
-      WHERE "status" = 'pending' AND "dueAtMs" <= ${BigInt(now)}
-        AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(now)}) ${skip}
-      ORDER BY "dueAtMs" LIMIT ${limit} ${skipLocked})
+      SELECT d."id" FROM "Delivery" d
+      JOIN (
+        SELECT "id", "dueAtMs",
+          ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
+        FROM (
+          SELECT "id", "clientId", "dueAtMs",
+            ROW_NUMBER() OVER (PARTITION BY "webhookId" ORDER BY "dueAtMs", "id") AS "webhookTurn"
+          FROM "Delivery"
+          WHERE ${claimable("")} AND "dueAtMs" <= ${BigInt(now)}
+            ${notIn("webhookId", skipWebhookIds)} ${notIn("clientId", skipClientIds)}
+        ) byWebhook
+      ) turns ON turns."id" = d."id"
+      WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient}
+      ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit} ${skipLocked})
     RETURNING "id"`;
   return rows.map((row) => ({ id: row.id, token, leaseUntil }));
 }
@@ -71,6 +101,7 @@ async function releaseClaims(claims: Claim[]): Promise<void> {
 export type PreparedAttempt = {
   claim: Claim;
   webhookId: string;
+  clientId: string;
   attempt: number;
   body: string;
   url: string;
@@ -81,6 +112,7 @@ export type PreparedAttempt = {
 type Row = {
   id: string;
   webhookId: string;
+  clientId: string;
   facilityId: string;
   attempts: number;
   body: string;
@@ -100,7 +132,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   if (claims.length === 0) return [];
   const db = getDb();
   const rows = await db.$queryRaw<Row[]>`
-    SELECT d."id", d."webhookId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
+    SELECT d."id", d."webhookId", d."clientId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
       w."url", w."disabledAt",
       CASE WHEN c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL THEN 1 ELSE 0 END AS "allowed"
     FROM "Delivery" d
@@ -125,6 +157,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   return rows.map((row) => ({
     claim: claimOf.get(row.id) ?? { id: row.id, token: "", leaseUntil: 0 },
     webhookId: row.webhookId,
+    clientId: row.clientId,
     attempt: Number(row.attempts) + 1,
     body: row.body,
     // Each attempt goes where the webhook points now: a replaced endpoint gets the retries too.
@@ -163,10 +196,14 @@ export function nextDueAt(
   return now + Math.max(Math.round(scheduled * (1 + random * jitter)), asked);
 }
 
-/** Makes one prepared attempt (or records its refusal) and says what becomes of the delivery. */
-async function attempt(prepared: PreparedAttempt, now: number): Promise<AttemptResult> {
-  const { signature, outcome } = prepared.refusal
-    ? { signature: "", outcome: { status: null, excerpt: prepared.refusal, latencyMs: 0 } }
+/**
+ * Makes one prepared attempt and says what becomes of the delivery. A refusal ends the delivery
+ * unsent; `notSent` (its endpoint's circuit is open) counts as a failed attempt, retried on schedule.
+ */
+async function attempt(prepared: PreparedAttempt, now: number, notSent?: string): Promise<AttemptResult> {
+  const skipped = prepared.refusal ?? notSent;
+  const { signature, outcome } = skipped
+    ? { signature: "", outcome: { status: null, excerpt: skipped, latencyMs: 0 } }
     : await sendSigned({
         url: prepared.url,
         body: prepared.body,
@@ -197,38 +234,55 @@ export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {
   return prepared.length;
 }
 
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "";
-  }
-};
-
 /**
  * The running worker: a pool of attempts refilled as slots free, outcomes recorded in batches
  * (whatever finished while the previous batch was being written), the retention purge and bulk
  * replays beside it. `stop()` lets the attempts in flight finish and be recorded, then resolves.
+ *
+ * What one tenant can take of it: claims come in turns across API clients (claimDueDeliveries);
+ * one client holds at most WEBHOOK_PER_CLIENT_CONCURRENCY of this worker's claims, one endpoint
+ * (address and port) at most WEBHOOK_PER_HOST_CONCURRENCY of its slots, and an endpoint that keeps
+ * timing out only one (its circuit breaker's probe).
  */
 export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> } {
   const {
     WEBHOOK_CONCURRENCY: concurrency,
-    WEBHOOK_PER_HOST_CONCURRENCY: perHost,
+    WEBHOOK_PER_HOST_CONCURRENCY: perEndpoint,
+    WEBHOOK_PER_CLIENT_CONCURRENCY: perClient,
+    WEBHOOK_CIRCUIT_AFTER: circuitAfter,
     WEBHOOK_TIMEOUT_MS: timeoutMs,
   } = getEnv();
   let stopping = false;
-  // Attempts being made take the pool's slots. Claimed ones whose host has all its slots taken
-  // wait in that host's line (sent as its slots free, while their lease still covers an attempt);
-  // meanwhile that host's webhooks are passed over at the claim, so others keep flowing.
+  // Attempts being made take the pool's slots. Claimed ones whose endpoint has all its slots taken
+  // wait in that endpoint's line (sent as its slots free, while their lease still covers an
+  // attempt); meanwhile that endpoint's webhooks are passed over at the claim, so others keep flowing.
   let sending = 0;
   let waiting = 0;
   const MAX_WAITING = concurrency * 4;
-  type Host = { sending: number; line: PreparedAttempt[]; webhookIds: Set<string> };
-  const hosts = new Map<string, Host>();
-  const hostFor = (key: string): Host => {
-    const host = hosts.get(key) ?? { sending: 0, line: [], webhookIds: new Set<string>() };
-    hosts.set(key, host);
-    return host;
+  type Queued = PreparedAttempt & { endpoint: string };
+  type Endpoint = { sending: number; line: Queued[]; webhookIds: Set<string> };
+  const endpoints = new Map<string, Endpoint>();
+  const endpointFor = (key: string): Endpoint => {
+    const endpoint = endpoints.get(key) ?? { sending: 0, line: [], webhookIds: new Set<string>() };
+    endpoints.set(key, endpoint);
+    return endpoint;
+  };
+  // Circuits outlive the endpoints' entries (dropped when idle): an open one stays open.
+  const circuits = new LRUCache<string, Circuit>({ max: 10_000 });
+  const circuitFor = (key: string): Circuit => {
+    let circuit = circuits.get(key);
+    if (!circuit) {
+      circuit = new Circuit(circuitAfter);
+      circuits.set(key, circuit);
+    }
+    return circuit;
+  };
+  // Claims held per API client: sent or waiting in a line.
+  const claimsOf = new Map<string, number>();
+  const holdClaim = (clientId: string, change: 1 | -1) => {
+    const held = (claimsOf.get(clientId) ?? 0) + change;
+    if (held > 0) claimsOf.set(clientId, held);
+    else claimsOf.delete(clientId);
   };
 
   // The loop rests until a slot frees (or `idleMs` passes); a signal given while it works is kept.
@@ -275,45 +329,85 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       signal();
     })();
   };
-  const send = (prepared: PreparedAttempt, host: Host) => {
+  const send = (queued: Queued, endpoint: Endpoint) => {
     sending++;
-    host.sending++;
-    void attempt(prepared, Date.now())
-      .then(record, (error) => logger.error({ err: error }, "delivery worker: attempt"))
-      .finally(() => finish(prepared)); // the host's slot frees with its answer
+    endpoint.sending++;
+    const circuit = circuitFor(queued.endpoint);
+    void attempt(queued, Date.now())
+      .then((result) => {
+        if (!queued.refusal) circuit.settle(result.outcome.timedOut === true, Date.now());
+        record(result);
+      })
+      .catch((error) => logger.error({ err: error }, "delivery worker: attempt"))
+      .finally(() => finish(queued)); // the endpoint's slot frees with its answer
   };
-  const finish = (prepared: PreparedAttempt) => {
+  /**
+   * Sends now, or (the endpoint's circuit is open and this is not its probe) fails at once without
+   * taking a slot. Says whether it took one.
+   */
+  const sendOrShortCircuit = (queued: Queued, endpoint: Endpoint): boolean => {
+    const circuit = circuitFor(queued.endpoint);
+    if (queued.refusal || circuit.admit(Date.now())) {
+      send(queued, endpoint);
+      return true;
+    }
+    holdClaim(queued.clientId, -1);
+    const probe = new Date(circuit.nextProbeAt).toISOString();
+    void attempt(
+      queued,
+      Date.now(),
+      `not sent: this endpoint timed out on its last ${circuitAfter} attempts or more; it is tried again (one attempt at a time) from ${probe}`,
+    ).then(record, (error) => logger.error({ err: error }, "delivery worker: attempt"));
+    return false;
+  };
+  const finish = (queued: Queued) => {
     sending--;
-    const key = hostOf(prepared.url);
-    const host = hostFor(key);
-    host.sending--;
-    const next = host.line.shift();
-    if (next) {
+    holdClaim(queued.clientId, -1);
+    const endpoint = endpointFor(queued.endpoint);
+    endpoint.sending--;
+    for (let next = endpoint.line.shift(); next; next = endpoint.line.shift()) {
       waiting--;
       // Sent only while its lease still covers a whole attempt; otherwise given back.
-      if (Date.now() + timeoutMs + 1_000 < next.claim.leaseUntil) {
-        send(next, host);
-        return; // the slot went to the line: nothing new to claim
-      }
-      void releaseClaims([next.claim]).catch((error) => logger.error({ err: error }, "delivery worker"));
+      if (Date.now() + timeoutMs + 1_000 >= next.claim.leaseUntil) {
+        holdClaim(next.clientId, -1);
+        void releaseClaims([next.claim]).catch((error) => logger.error({ err: error }, "delivery worker"));
+      } else if (sendOrShortCircuit(next, endpoint)) return; // the slot went to the line
     }
-    if (host.sending === 0 && host.line.length === 0) hosts.delete(key);
+    if (endpoint.sending === 0) endpoints.delete(queued.endpoint);
     signal();
   };
 
   const fill = async (room: number): Promise<number> => {
-    const busy = [...hosts.values()].filter((h) => h.sending >= perHost || h.line.length > 0);
-    const skip = busy.flatMap((h) => [...h.webhookIds]).slice(0, 500);
-    const prepared = await prepareAttempts(await claimDueDeliveries(room, Date.now(), skip));
+    const busy = [...endpoints.values()].filter((e) => e.sending >= perEndpoint || e.line.length > 0);
+    const skipWebhookIds = busy.flatMap((e) => [...e.webhookIds]).slice(0, 500);
+    const skipClientIds = [...claimsOf].filter(([, held]) => held >= perClient).map(([id]) => id);
+    const prepared = await prepareAttempts(
+      await claimDueDeliveries(room, Date.now(), {
+        skipWebhookIds,
+        skipClientIds: skipClientIds.slice(0, 500),
+        perClient,
+      }),
+    );
+    const queued: Queued[] = await Promise.all(
+      prepared.map(async (p) => ({ ...p, endpoint: await endpointOf(p.url) })),
+    );
     const overflow: Claim[] = [];
-    for (const p of prepared) {
-      const host = hostFor(hostOf(p.url));
-      host.webhookIds.add(p.webhookId);
-      if (p.refusal || host.sending < perHost) send(p, host);
-      else if (waiting < MAX_WAITING) {
-        host.line.push(p);
+    for (const q of queued) {
+      if ((claimsOf.get(q.clientId) ?? 0) >= perClient) {
+        overflow.push(q.claim);
+        continue;
+      }
+      const endpoint = endpointFor(q.endpoint);
+      endpoint.webhookIds.add(q.webhookId);
+      const openCircuit = circuitFor(q.endpoint).open;
+      if (q.refusal || openCircuit || endpoint.sending < perEndpoint) {
+        holdClaim(q.clientId, 1);
+        sendOrShortCircuit(q, endpoint);
+      } else if (waiting < MAX_WAITING) {
+        holdClaim(q.clientId, 1);
+        endpoint.line.push(q);
         waiting++;
-      } else overflow.push(p.claim);
+      } else overflow.push(q.claim);
     }
     await releaseClaims(overflow);
     return prepared.length;
@@ -335,7 +429,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       if (claimed === 0 && !stopping) await rest(idleMs);
     }
     // Stopping: what waits in a line is given back at once; what is being sent finishes.
-    const lines = [...hosts.values()].flatMap((h) => h.line.splice(0));
+    const lines = [...endpoints.values()].flatMap((e) => e.line.splice(0));
     waiting = 0;
     await releaseClaims(lines.map((p) => p.claim)).catch((error) =>
       logger.error({ err: error }, "delivery worker"),
