@@ -7,7 +7,8 @@
  * and, when BENCH_POSTGRES_URL or TEST_POSTGRES_URL is set, PostgreSQL. Writes bench/results.md;
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
- * as its own process; and on SQLite, the pages' timings in Chromium (bench/browser.ts).
+ * as its own process; a noisy-neighbour run (bench/isolation.ts); and on SQLite, the pages'
+ * timings in Chromium (bench/browser.ts). BENCH_ONLY=isolation runs only the noisy neighbour.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -19,6 +20,7 @@ import { createEmptyDatabase } from "../tests/test-database";
 import { createSelfSignedCertificate } from "../tests/tls";
 import { benchBrowser } from "./browser";
 import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
+import { benchIsolation } from "./isolation";
 import { median } from "./stats";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
@@ -37,6 +39,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
 const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
+const isolationOnly = process.env.BENCH_ONLY === "isolation";
 
 type Seed = {
   token: string;
@@ -287,7 +290,33 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     { ...env, PORT: String(LIMIT_PORT) },
     /ready/,
   );
+  // `npm run worker` as its own process, for the length of one delivery run.
+  const withWorker = async (run: () => Promise<string>) => {
+    const worker = await startServer(
+      "node",
+      [...profile, "--import", "tsx", "scripts/worker.ts"],
+      { ...env, NODE_EXTRA_CA_CERTS: tls.certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
+      /Delivery worker running/,
+    );
+    const result = await run().finally(() => stop(worker));
+    console.log(`  ${result}`);
+    extras.push(`${backend}: ${result}`);
+  };
+  const isolation = () =>
+    withWorker(() =>
+      benchIsolation({
+        baseUrl: api(PRODUCT_PORT, ""),
+        operatorKey: OPERATOR_KEY,
+        stuck: { token: seed.listToken, facilityId: seed.facilityIds[1] ?? "" },
+        healthy: { token: seed.token, facilityId: seed.facilityIds[2] ?? "" },
+        tls,
+      }),
+    );
   try {
+    if (isolationOnly) {
+      await isolation();
+      return;
+    }
     // The REST PATCH changes all four fields, spread over the last 100 webhooks (the tRPC load
     // edits 100 others), alternating between two bodies so every request writes everything.
     const fullBody = (tag: "a" | "b", facilityId: string | undefined) =>
@@ -373,20 +402,15 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       `${backend}: REST PATCH p99 / floor p99 = ${pairedRatio(patch, "REST PATCH", "floor PATCH", "p99").toFixed(2)}; tRPC / REST PATCH = ${pairedRatio(patch, "tRPC update", "REST PATCH").toFixed(2)}`,
       `${backend}, as ratios of the median runs: REST PATCH / floor ${ofMedians(patch, "REST PATCH", "floor PATCH")}, tRPC / REST PATCH ${ofMedians(patch, "tRPC update", "REST PATCH")}, GET list / floor ${ofMedians(list, "REST GET list (50)", "floor GET")}`,
     );
-    const worker = await startServer(
-      "node",
-      [...profile, "--import", "tsx", "scripts/worker.ts"],
-      { ...env, NODE_EXTRA_CA_CERTS: tls.certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
-      /Delivery worker running/,
+    await withWorker(() =>
+      benchDeliveries({
+        baseUrl: api(PRODUCT_PORT, ""),
+        token: seed.token,
+        facilityId: seed.facilityIds[0] ?? "",
+        tls,
+      }),
     );
-    const deliveries = await benchDeliveries({
-      baseUrl: api(PRODUCT_PORT, ""),
-      token: seed.token,
-      facilityId: seed.facilityIds[0] ?? "",
-      tls,
-    }).finally(() => stop(worker));
-    console.log(`  ${deliveries}`);
-    extras.push(`${backend}: ${deliveries}`);
+    await isolation();
     if (backend === "sqlite") {
       extras.push(
         `Edit page first-load JavaScript: ${((await firstLoadJs(seed)) / 1024).toFixed(1)} kB gzip`,
@@ -426,6 +450,11 @@ if (postgresUrl) {
   await benchBackend("postgresql", rows, extras);
 } else {
   extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
+}
+
+if (isolationOnly) {
+  console.log(`\n${extras.join("\n")}\n\n(BENCH_ONLY: bench/results.md left as it was)`);
+  process.exit(0);
 }
 
 const ratio = (r?: number) => (r === undefined ? "" : `${r.toFixed(2)}×`);

@@ -1,5 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
 import type { WebhookHistoryEntry } from "@/server/webhooks/webhook.service";
 import { formatTime } from "./format-time";
 import { LoadMore } from "./load-more";
@@ -8,6 +9,7 @@ import { QueryStatus } from "./query-status";
 import { trpc } from "./trpc";
 import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
+import { Checkbox } from "./ui/checkbox";
 
 const PAGE_SIZE = 20;
 
@@ -38,6 +40,7 @@ export function WebhookHistory({ webhookId }: { webhookId: string }) {
   );
   const entries = query.data?.pages.flatMap((page) => page.items) ?? [];
   const currentVersion = entries[0]?.version;
+  const currentSecrets = entries[0]?.secrets ?? null;
   const restore = trpc.webhooks.restore.useMutation({
     onSuccess: (restored) => {
       notify("success", `Restored: the webhook is now version ${restored.version}`);
@@ -56,9 +59,15 @@ export function WebhookHistory({ webhookId }: { webhookId: string }) {
             key={entry.id}
             entry={entry}
             canRestore={entry.restorable && entry.version !== currentVersion && currentVersion !== undefined}
+            currentSecrets={currentSecrets}
             pending={restore.isPending}
-            onRestore={() =>
-              restore.mutate({ id: webhookId, changeId: entry.id, version: currentVersion ?? entry.version })
+            onRestore={(withSecrets) =>
+              restore.mutate({
+                id: webhookId,
+                changeId: entry.id,
+                version: currentVersion ?? entry.version,
+                withSecrets,
+              })
             }
           />
         ))}
@@ -68,17 +77,24 @@ export function WebhookHistory({ webhookId }: { webhookId: string }) {
   );
 }
 
+const fingerprints = (secrets: string[] | null) => (secrets ? secrets.join(", ") || "none" : "unknown");
+
 function HistoryEntry({
   entry,
   canRestore,
+  currentSecrets,
   pending,
   onRestore,
 }: {
   entry: WebhookHistoryEntry;
   canRestore: boolean;
+  /** Today's secrets, by fingerprint. */
+  currentSecrets: string[] | null;
   pending: boolean;
-  onRestore: () => void;
+  onRestore: (withSecrets: boolean) => void;
 }) {
+  const [withSecrets, setWithSecrets] = useState(false);
+  const checkboxId = useId();
   const title = `${ACTION_LABELS[entry.action] ?? entry.action} · version ${entry.version}`;
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
@@ -104,10 +120,25 @@ function HistoryEntry({
               </Button>
             )}
             title={`Restore version ${entry.version}?`}
-            description="The webhook's URL, events, facilities and secrets go back to this version, as a new change."
+            description={`The webhook's URL, events and facilities go back to this version, as a new change. Today's secrets (${fingerprints(currentSecrets)}) stay unless you choose otherwise.`}
             confirmLabel="Restore"
-            onConfirm={onRestore}
-          />
+            onConfirm={() => onRestore(withSecrets)}
+          >
+            <div className="mt-4 flex items-start gap-2 text-sm">
+              <Checkbox
+                id={checkboxId}
+                checked={withSecrets}
+                disabled={entry.secrets === null}
+                onChange={(event) => setWithSecrets(event.target.checked)}
+                className="mt-0.5"
+              />
+              <label htmlFor={checkboxId}>
+                {entry.secrets === null
+                  ? "This version's secrets cannot be restored: they are sealed with a key this server no longer has."
+                  : `Also restore this version's secrets (${fingerprints(entry.secrets)}), replacing today's.`}
+              </label>
+            </div>
+          </ConfirmDialog>
         )}
       </div>
       {entry.changes.length > 0 && (

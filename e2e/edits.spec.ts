@@ -82,7 +82,11 @@ test("the History tab lists each change, and Restore puts an earlier version bac
   await expect(entries.nth(1)).toContainText("Created · version 1");
 
   await entries.nth(1).getByRole("button", { name: "Restore version 1" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Restore" }).click();
+  const dialog = page.getByRole("alertdialog");
+  // Secrets stay as they are today unless the admin ticks the box naming the version's own.
+  await expect(dialog).toContainText("Today's secrets (sha256:");
+  await expect(dialog.getByLabel(/Also restore this version's secrets \(sha256:/)).not.toBeChecked();
+  await dialog.getByRole("button", { name: "Restore" }).click();
   await expect(entries).toHaveCount(3);
   await expect(entries.nth(0)).toContainText("Restored · version 3");
   expect(await webhooksOverApi()).toEqual([webhook]);

@@ -7,7 +7,9 @@ import { keyRing, newEncryptionKey, reloadKeyRing } from "../server/crypto/seale
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { getEnv } from "../server/env";
-import { createWebhook, getWebhook } from "../server/webhooks/webhook.service";
+import { countSealedUnderMissingKeys } from "../server/operations/health";
+import { createWebhook, getWebhook, listWebhookHistory } from "../server/webhooks/webhook.service";
+import { secretFingerprint } from "../server/webhooks/webhook-history";
 import { adminWithEnv, createTenant } from "./helpers";
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
@@ -180,7 +182,9 @@ describe("admin CLI", () => {
     }
     const rotated = await adminWithEnv(env, "keys", "rotate");
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toMatch(/Re-sealed \d+ webhook secret\(s\) with key [0-9a-f]{8}/);
+    expect(rotated.stdout).toMatch(
+      /Re-sealed \d+ webhook secret\(s\) and history snapshot\(s\) with key [0-9a-f]{8}/,
+    );
     const after = await sealedWith();
     expect(after).not.toBe(before);
     expect(rotated.stdout).toContain(after);
@@ -188,5 +192,19 @@ describe("admin CLI", () => {
       secret,
     ]);
     if (!configured) expect(keyRing().map((k) => k.id)).toEqual([after]); // the old key left the key file
+    // History snapshots too: once the old key is gone, every earlier version still restores with its
+    // secrets, and nothing stays sealed under a key the server no longer has.
+    if (configured) {
+      getEnv().APP_ENCRYPTION_KEY = env.APP_ENCRYPTION_KEY?.split(",")[0];
+      reloadKeyRing();
+    }
+    expect(await countSealedUnderMissingKeys(getDb())).toBe(0);
+    const [created] = await listWebhookHistory({
+      principal: tenant.userPrincipal,
+      webhookId: webhook.id,
+      limit: 1,
+      offset: 0,
+    });
+    expect(created?.secrets).toEqual([secretFingerprint(secret)]);
   }, 60_000);
 });

@@ -364,32 +364,41 @@ describe("change history", () => {
 });
 
 describe("restoring a version", () => {
-  it("puts the recorded values back as a new change, recorded as restored", async () => {
+  it("puts the recorded values back as a new change, keeping today's secrets unless asked, recorded as restored", async () => {
     const webhook = await newWebhook();
+    const rotated = "r".repeat(32);
     await send("PATCH", webhook.id, {
       token: alice.client.token,
-      body: { url: "https://alice.example/new", events: ["all"], secrets: ["r".repeat(32)] },
+      body: { url: "https://alice.example/new", events: ["all"], secrets: [rotated] },
     });
-    const [, created] = await listWebhookHistory({
+    const [current, created] = await listWebhookHistory({
       principal: alice.userPrincipal,
       webhookId: webhook.id,
       limit: 10,
       offset: 0,
     });
-    const restored = await restoreWebhookVersion({
-      principal: alice.userPrincipal,
-      webhookId: webhook.id,
-      changeId: created?.id ?? "",
-      expectedVersion: 2,
-    });
-    expect(restored).toEqual({ ...webhook, version: 3 });
+    // The confirm dialog names both sets of secrets by fingerprint.
+    expect(current?.secrets).toEqual([secretFingerprint(rotated)]);
+    expect(created?.secrets).toEqual(webhook.secrets.map(secretFingerprint));
+    const restore = (expectedVersion: number, withSecrets?: boolean) =>
+      restoreWebhookVersion({
+        principal: alice.userPrincipal,
+        webhookId: webhook.id,
+        changeId: created?.id ?? "",
+        expectedVersion,
+        withSecrets,
+      });
+    // A secret rotated out (after a leak, say) does not come back with the old URL…
+    expect(await restore(2)).toEqual({ ...webhook, secrets: [rotated], version: 3 });
+    // …unless the admin asks for it too.
+    expect(await restore(3, true)).toEqual({ ...webhook, version: 4 });
     const [latest] = await listWebhookHistory({
       principal: alice.userPrincipal,
       webhookId: webhook.id,
       limit: 1,
       offset: 0,
     });
-    expect(latest).toMatchObject({ action: "restored", version: 3, actor: alice.user.email });
+    expect(latest).toMatchObject({ action: "restored", version: 4, actor: alice.user.email });
   });
 
   it("goes through the same checks: a stale version is refused, and so is a facility the user lost", async () => {

@@ -6,7 +6,7 @@ process.env.APP_URL = "https://webhooks.example.test";
 
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as trpcRoute from "../app/api/trpc/[trpc]/route";
-import * as collection from "../app/api/v2/public/webhooks/facility/route";
+import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import { sessionCookieName, sessionCookieOptions } from "../server/auth/session-cookie";
 import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
@@ -95,11 +95,11 @@ describe("unexpected errors", () => {
   it("REST answers the contract's 500 with a request id and no internals, and logs it with that id", async () => {
     const webhook = await corruptWebhook();
     const logged = captureLog("error");
-    const response = await collection.GET(
-      new Request(`${APP}/api/v2/public/webhooks/facility`, {
+    const response = await item.GET(
+      new Request(`${APP}/api/v2/public/webhooks/facility/${webhook.id}`, {
         headers: { authorization: `Bearer ${tenant.client.token}` },
       }),
-      { params: Promise.resolve({}) },
+      { params: Promise.resolve({ webhookId: webhook.id }) },
     );
     const body = await response.json();
     expect(response.status).toBe(500);

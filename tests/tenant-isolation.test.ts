@@ -1,7 +1,9 @@
 /**
  * One tenant cannot hurt another in the shared delivery pipeline: a receiver's answer cannot stop
- * other tenants' outcomes from being recorded, and bytes no database stores come back as a clear
- * refusal at every door, the same on both backends.
+ * other tenants' outcomes from being recorded; bytes no database stores come back as a clear
+ * refusal at every door, the same on both backends; the purge never drops what is still to be
+ * sent; and the worker shares its pool in turns, so one tenant's volume or dead endpoints take
+ * only that tenant's share.
  */
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
@@ -12,15 +14,22 @@ process.env.WEBHOOK_CIRCUIT_AFTER = "2";
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
+import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import { addClient } from "../server/accounts/accounts.service";
 import { renameClient } from "../server/accounts/clients.service";
 import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
-import { searchDeliveryLog } from "../server/deliveries/delivery-log.service";
+import { purgeExpiredLogs, searchDeliveryLog } from "../server/deliveries/delivery-log.service";
 import { publishEvent } from "../server/deliveries/events.service";
 import { claimDueDeliveries, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { asAppError, NUL_REFUSAL } from "../server/errors";
-import { createWebhook } from "../server/webhooks/webhook.service";
+import { checkHealth, countSealedUnderMissingKeys } from "../server/operations/health";
+import {
+  createWebhook,
+  listWebhookHistory,
+  restoreWebhookVersion,
+  updateWebhook,
+} from "../server/webhooks/webhook.service";
 import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
 import { BINARY_ANSWER, startReceiver } from "./https-receiver";
 
@@ -56,6 +65,17 @@ const publishTo = async (tenant: Tenant, count: number) => {
   }
   return ids;
 };
+
+/** Ends deliveries a test left retrying, so the next test's pass finds only its own. */
+const giveUp = (ids: string[]) =>
+  getDb().delivery.updateMany({ where: { id: { in: ids } }, data: { status: "failure", dueAtMs: null } });
+
+// Every door (REST, tRPC, CLI) answers what asAppError makes of an error.
+const refusalOf = (work: Promise<unknown>) =>
+  work.then(
+    () => null,
+    (error) => asAppError(error) ?? error,
+  );
 
 const requestsFor = (deliveryId: string) =>
   receiver.received.filter((r) => r.headers["webhook-delivery-id"] === deliveryId).length;
@@ -145,6 +165,26 @@ describe("a receiver's answer", () => {
   }, 60_000);
 });
 
+describe("the retention purge", () => {
+  it("keeps every event with a delivery still pending, however old, and reports that backlog", async () => {
+    const tenant = await createTenant(1);
+    await hook(tenant, "/ok/purge");
+    const [delivered = ""] = await publishTo(tenant, 1);
+    expect(await runDueDeliveries()).toBe(1);
+    const [waiting = ""] = await publishTo(tenant, 1);
+
+    const pastRetention = Date.now() + 15 * 86_400_000;
+    await purgeExpiredLogs(pastRetention);
+    expect(await getDb().delivery.findUnique({ where: { id: delivered } })).toBeNull();
+    expect(await getDb().delivery.findUnique({ where: { id: waiting } })).toMatchObject({
+      status: "pending",
+    });
+    expect((await checkHealth(pastRetention)).queue?.pendingBeyondRetention).toBe(1);
+    expect((await checkHealth()).queue?.pendingBeyondRetention).toBe(0);
+    expect(await runDueDeliveries()).toBe(1);
+  });
+});
+
 describe("the worker's turns", () => {
   it("claims each API client's first deliveries, and each webhook's, before anyone's next", async () => {
     const [busy, quiet] = [await createTenant(1), await createTenant(1)];
@@ -170,7 +210,7 @@ describe("the worker's turns", () => {
   it("keeps one client within its share of the pool while its endpoints never answer", async () => {
     const [stuck, healthy] = [await createTenant(1), await createTenant(1)];
     await hook(stuck, "/hold/share", tarpit);
-    await publishTo(stuck, 10);
+    const stuckIds = await publishTo(stuck, 10);
     const worker = startWorker({ idleMs: 20 });
     try {
       await expect.poll(() => tarpit.received.filter((r) => r.path === "/hold/share").length).toBe(3);
@@ -183,6 +223,7 @@ describe("the worker's turns", () => {
       expect(tarpit.received.filter((r) => r.path === "/hold/share")).toHaveLength(3);
     } finally {
       await worker.stop();
+      await giveUp(stuckIds);
     }
   });
 
@@ -209,6 +250,79 @@ describe("the worker's turns", () => {
     expect(notSent.length).toBeGreaterThanOrEqual(8 - sent);
     const pending = await getDb().delivery.count({ where: { id: { in: ids }, status: "pending" } });
     expect(pending).toBe(8);
+    await giveUp(ids);
+  });
+});
+
+describe("a secret sealed with a key the server does not have", () => {
+  it("fails only its own webhook's deliveries, its own restore, not a list; health counts it", async () => {
+    const [broken, healthy] = [await createTenant(1), await createTenant(1)];
+    const webhook = await hook(broken, "/ok/unopenable");
+    await hook(healthy, "/ok/beside-unopenable");
+    await updateWebhook({
+      principal: broken.clientPrincipal,
+      webhookId: webhook.id,
+      input: { url: receiver.url("/ok/v2") },
+    });
+    const [created] = (
+      await listWebhookHistory({
+        principal: broken.userPrincipal,
+        webhookId: webhook.id,
+        limit: 10,
+        offset: 0,
+      })
+    ).slice(-1);
+    // As if sealed under a key since removed: first the snapshots of earlier versions…
+    const missingKey = "enc:v1:00000000:AAAA";
+    for (const change of await getDb().webhookChange.findMany({ where: { webhookId: webhook.id } })) {
+      const snapshot = JSON.parse(change.snapshot ?? "{}");
+      await getDb().webhookChange.update({
+        where: { id: change.id },
+        data: { snapshot: JSON.stringify({ ...snapshot, secrets: [missingKey] }) },
+      });
+    }
+    const restore = (withSecrets: boolean) =>
+      restoreWebhookVersion({
+        principal: broken.userPrincipal,
+        webhookId: webhook.id,
+        changeId: created?.id ?? "",
+        withSecrets,
+      });
+    expect(await refusalOf(restore(true))).toMatchObject({
+      code: "BAD_REQUEST",
+      messages: [
+        "That version's secrets are sealed with a key this server no longer has: restore it keeping today's secrets",
+      ],
+    });
+    expect((await restore(false)).url).toBe(webhook.url);
+
+    // …then the live secret.
+    await getDb().webhookSecret.updateMany({ where: { webhookId: webhook.id }, data: { value: missingKey } });
+    const [brokenDelivery = ""] = await publishTo(broken, 1);
+    const [healthyDelivery = ""] = await publishTo(healthy, 1);
+    expect(await runDueDeliveries()).toBe(2);
+    expect(await getDb().delivery.findUnique({ where: { id: healthyDelivery } })).toMatchObject({
+      status: "success",
+    });
+    const [attempt] = await getDb().deliveryAttempt.findMany({ where: { deliveryId: brokenDelivery } });
+    expect(attempt?.responseBody).toMatch(
+      /^not sent: the webhook's signing secret is sealed with key 00000000/,
+    );
+    expect(await getDb().delivery.findUnique({ where: { id: brokenDelivery } })).toMatchObject({
+      status: "pending",
+    });
+    await giveUp([brokenDelivery]);
+
+    const list = await collection.GET(
+      new Request("http://localhost/api/v2/public/webhooks/facility", {
+        headers: { authorization: `Bearer ${broken.client.token}` },
+      }),
+      { params: Promise.resolve({}) },
+    );
+    expect(list.status).toBe(200);
+    expect((await list.json()).data).toEqual([expect.objectContaining({ id: webhook.id, secrets: [] })]);
+    expect(await countSealedUnderMissingKeys(getDb())).toBeGreaterThanOrEqual(3);
+    await getDb().webhook.delete({ where: { id: webhook.id } });
   });
 });
 
@@ -237,6 +351,10 @@ describe("the NUL character from outside", () => {
     const stored = await getDb().webhook.findUniqueOrThrow({ where: { id: webhook.id } });
     expect(stored.version).toBe(webhook.version);
   });
+
+  /** Ends deliveries a test left retrying, so the next test's pass finds only its own. */
+  const giveUp = (ids: string[]) =>
+    getDb().delivery.updateMany({ where: { id: { in: ids } }, data: { status: "failure", dueAtMs: null } });
 
   // Every door (REST, tRPC, CLI) answers what asAppError makes of an error.
   const refusalOf = (work: Promise<unknown>) =>

@@ -13,12 +13,15 @@ export function ConfirmDialog({
   description,
   confirmLabel,
   onConfirm,
+  children,
 }: {
   trigger: (open: () => void) => ReactNode;
   title: string;
   description: string;
   confirmLabel: string;
   onConfirm: () => void;
+  /** Choices that shape the action (shown between the description and the buttons). */
+  children?: ReactNode;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -39,6 +42,7 @@ export function ConfirmDialog({
         <p id={`${id}-description`} className="mt-2 text-sm text-slate-600">
           {description}
         </p>
+        {children}
         <div className="mt-6 flex justify-end gap-2">
           <Button variant="outline" onClick={close}>
             Cancel

@@ -1,7 +1,8 @@
 /**
- * Re-sealing webhook secrets: values from before sealing existed (at start) and every value after
- * a key rotation (`npm run admin -- keys rotate`). Rows are rewritten in small batches, each in a
- * short transaction, so the API keeps working meanwhile.
+ * Re-sealing webhook secrets: values from before sealing existed (at start) and, after a key
+ * rotation (`npm run admin -- keys rotate`), every sealed value — the live secrets and those kept in
+ * history snapshots for "Restore this version". Rows are rewritten in small batches, each in a short
+ * transaction, so the API keeps working meanwhile.
  */
 import fs from "node:fs";
 import { getDb } from "../db";
@@ -47,6 +48,44 @@ async function resealWhere(needsSealing: (stored: string) => boolean): Promise<n
   }
 }
 
+type Snapshot = { secrets?: string[] };
+
+/** Re-seals the secrets in history snapshots that `needsSealing` picks; returns how many changes. */
+async function resealSnapshots(needsSealing: (stored: string) => boolean): Promise<number> {
+  const db = getDb();
+  let resealed = 0;
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db.webhookChange.findMany({
+      where: { snapshot: { not: null }, ...(after && { id: { gt: after } }) },
+      select: { id: true, webhookId: true, snapshot: true },
+      orderBy: { id: "asc" },
+      take: BATCH,
+    });
+    const stale = rows.flatMap(({ id, webhookId, snapshot }) => {
+      const parsed = JSON.parse(snapshot ?? "{}") as Snapshot;
+      if (!parsed.secrets?.some(needsSealing)) return [];
+      const secrets = parsed.secrets.map((stored) => sealSecret(openSecret(stored, webhookId), webhookId));
+      return [{ id, before: snapshot ?? "", after: JSON.stringify({ ...parsed, secrets }) }];
+    });
+    await db.$transaction(
+      stale.map((change) =>
+        db.webhookChange.updateMany({
+          where: { id: change.id, snapshot: change.before },
+          data: { snapshot: change.after },
+        }),
+      ),
+    );
+    resealed += stale.length;
+    after = rows.at(-1)?.id;
+    if (!after || rows.length < BATCH) return resealed;
+  }
+}
+
+/** Everything sealed that `needsSealing` picks: live secrets and history snapshots. */
+const resealEverything = async (needsSealing: (stored: string) => boolean) =>
+  (await resealWhere(needsSealing)) + (await resealSnapshots(needsSealing));
+
 /** At start: seals secrets stored before sealing existed. */
 export const sealLegacySecrets = () => resealWhere((stored) => !isSealed(stored));
 
@@ -75,10 +114,10 @@ export async function rotateEncryptionKey(): Promise<{
     writeKeyFile([fresh, ...current]);
     const stale = (stored: string) => !isSealedWithCurrentKey(stored);
     // The second pass catches values another process sealed before it noticed the new key file.
-    const resealed = (await resealWhere(stale)) + (await resealWhere(stale));
+    const resealed = (await resealEverything(stale)) + (await resealEverything(stale));
     writeKeyFile([fresh]);
     return { keyId: keyRing()[0]?.id ?? "", resealed, fromEnvironment };
   }
-  const resealed = await resealWhere((stored) => !isSealedWithCurrentKey(stored));
+  const resealed = await resealEverything((stored) => !isSealedWithCurrentKey(stored));
   return { keyId: keyRing()[0]?.id ?? "", resealed, fromEnvironment };
 }

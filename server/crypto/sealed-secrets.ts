@@ -82,6 +82,18 @@ export const reloadKeyRing = () => {
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX);
 
+/** The id of the key that sealed a stored value (null for a value from before sealing existed). */
+export const sealingKeyId = (stored: string): string | null =>
+  isSealed(stored) ? (stored.slice(PREFIX.length).split(":")[0] ?? "") : null;
+
+/** A sealed value this process cannot open: its key is not configured (or the value was altered). */
+export class UnopenableSecretError extends Error {
+  constructor(readonly keyId: string) {
+    super(`a webhook secret is sealed with key ${keyId}, which is not configured (APP_ENCRYPTION_KEY)`);
+    this.name = "UnopenableSecretError";
+  }
+}
+
 export function sealSecret(secret: string, webhookId: string): string {
   // Seal with the newest key even when another process rotated the key file after this one loaded it.
   if (ring && !getEnv().APP_ENCRYPTION_KEY && fs.statSync(keyFilePath()).mtimeMs !== keyFileVersion)
@@ -114,15 +126,19 @@ function decrypt(stored: string, webhookId: string): string {
     reloadKeyRing();
     key = keyRing().find((k) => k.id === keyId);
   }
-  if (!key) throw new Error(`a webhook secret is sealed with key ${keyId}, which is not configured`);
+  if (!key) throw new UnopenableSecretError(keyId);
   const sealed = Buffer.from(payload, "base64");
-  const decipher = createDecipheriv("aes-256-gcm", key.bytes, sealed.subarray(0, IV_BYTES))
-    .setAAD(Buffer.from(webhookId))
-    .setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
-    decipher.final(),
-  ]).toString("utf8");
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key.bytes, sealed.subarray(0, IV_BYTES))
+      .setAAD(Buffer.from(webhookId))
+      .setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString("utf8");
+  } catch {
+    throw new UnopenableSecretError(keyId); // altered, or copied from another webhook's row
+  }
 }
 
 /** Whether a stored value is sealed with the current sealing key. */

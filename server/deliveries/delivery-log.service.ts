@@ -101,23 +101,23 @@ async function purgeInBatches(
 /**
  * Deletes events (with their deliveries and attempts) older than LOG_RETENTION_DAYS, and webhook
  * history older than HISTORY_RETENTION_DAYS, oldest first in batches that each walk an index.
+ * An event with a delivery still pending stays, however old: it was acknowledged to its publisher
+ * and must not vanish unsent (a backlog past the retention shows in /api/health and /metrics).
  * Returns how many events went.
  */
 export async function purgeExpiredLogs(now = Date.now()): Promise<number> {
   const { LOG_RETENTION_DAYS, HISTORY_RETENTION_DAYS } = getEnv();
-  const olderThan = (days: number) => ({
-    where: { createdAt: { lt: new Date(now - days * 86_400_000) } },
-    select: { id: true },
-    orderBy: { createdAt: "asc" as const },
-    take: PURGE_BATCH,
-  });
+  const createdBefore = (days: number) => ({ createdAt: { lt: new Date(now - days * 86_400_000) } });
+  const oldestFirst = { select: { id: true }, orderBy: { createdAt: "asc" as const }, take: PURGE_BATCH };
   const db = getDb();
   await purgeInBatches(
-    () => db.webhookChange.findMany(olderThan(HISTORY_RETENTION_DAYS)),
+    () => db.webhookChange.findMany({ where: createdBefore(HISTORY_RETENTION_DAYS), ...oldestFirst }),
     (ids) => db.webhookChange.deleteMany({ where: { id: { in: ids } } }),
   );
+  const expired = { ...createdBefore(LOG_RETENTION_DAYS), deliveries: { none: { status: "pending" } } };
   return purgeInBatches(
-    () => db.event.findMany(olderThan(LOG_RETENTION_DAYS)),
-    (ids) => db.event.deleteMany({ where: { id: { in: ids } } }),
+    () => db.event.findMany({ where: expired, ...oldestFirst }),
+    // Checked again as it is deleted: a Resend may have made one pending since it was found.
+    (ids) => db.event.deleteMany({ where: { id: { in: ids }, ...expired } }),
   );
 }

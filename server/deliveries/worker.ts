@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { openSecret } from "../crypto/sealed-secrets";
+import { openSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
@@ -106,7 +106,10 @@ export type PreparedAttempt = {
   body: string;
   url: string;
   secrets: string[];
+  /** Why it may never be sent (the delivery ends unsent). */
   refusal: string | null;
+  /** Why it cannot be sent now (a failed attempt, retried on schedule). */
+  notSent: string | null;
 };
 
 type Row = {
@@ -148,9 +151,20 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
     WHERE "webhookId" IN (${Prisma.join([...new Set(rows.map((r) => r.webhookId))])})
     ORDER BY "position"`;
   const secretsOf = new Map<string, string[]>();
+  // A secret this process cannot open fails its own webhook's deliveries, never the batch.
+  const unopenable = new Map<string, string>();
   for (const { webhookId, value } of secretRows) {
     const secrets = secretsOf.get(webhookId) ?? [];
-    secrets.push(openSecret(value, webhookId));
+    try {
+      secrets.push(openSecret(value, webhookId));
+    } catch (error) {
+      if (!(error instanceof UnopenableSecretError)) throw error;
+      logger.error({ err: error, webhookId }, "delivery worker: a webhook secret cannot be opened");
+      unopenable.set(
+        webhookId,
+        `not sent: the webhook's signing secret is sealed with key ${error.keyId}, which this server does not have; the operator must configure it`,
+      );
+    }
     secretsOf.set(webhookId, secrets);
   }
   const claimOf = new Map(claims.map((c) => [c.id, c]));
@@ -171,6 +185,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
         : Number(row.allowed)
           ? null
           : `not sent: the webhook's client was revoked or lost access to facility ${row.facilityId}`,
+    notSent: unopenable.get(row.webhookId) ?? null,
   }));
 }
 
@@ -198,10 +213,10 @@ export function nextDueAt(
 
 /**
  * Makes one prepared attempt and says what becomes of the delivery. A refusal ends the delivery
- * unsent; `notSent` (its endpoint's circuit is open) counts as a failed attempt, retried on schedule.
+ * unsent; a reason it is not sent now counts as a failed attempt, retried on schedule.
  */
-async function attempt(prepared: PreparedAttempt, now: number, notSent?: string): Promise<AttemptResult> {
-  const skipped = prepared.refusal ?? notSent;
+async function attempt(prepared: PreparedAttempt, now: number): Promise<AttemptResult> {
+  const skipped = prepared.refusal ?? prepared.notSent;
   const { signature, outcome } = skipped
     ? { signature: "", outcome: { status: null, excerpt: skipped, latencyMs: 0 } }
     : await sendSigned({
@@ -277,7 +292,9 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     }
     return circuit;
   };
-  // Claims held per API client: sent or waiting in a line.
+  // Claims held per API client: waiting in a line, being sent, or sent and not yet recorded — so a
+  // client whose attempts fail fast (an open circuit, a receiver answering 500 at once) churns
+  // through only its share, and its bookkeeping cannot crowd out the others' claims.
   const claimsOf = new Map<string, number>();
   const holdClaim = (clientId: string, change: 1 | -1) => {
     const held = (claimsOf.get(clientId) ?? 0) + change;
@@ -321,13 +338,20 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     recording ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
       while (toRecord.length > 0) {
-        await recordOutcomes(toRecord.splice(0, 500)).catch((error) =>
+        const batch = toRecord.splice(0, 500);
+        await recordOutcomes(batch).catch((error) =>
           logger.error({ err: error }, "delivery worker: recording"),
         );
+        for (const result of batch) holdClaim(result.prepared.clientId, -1);
       }
       recording = null;
       signal();
     })();
+  };
+  /** An attempt that threw (nothing to record): its claim is given up to the lease. */
+  const attemptFailed = (queued: Queued) => (error: unknown) => {
+    holdClaim(queued.clientId, -1);
+    logger.error({ err: error }, "delivery worker: attempt");
   };
   const send = (queued: Queued, endpoint: Endpoint) => {
     sending++;
@@ -335,10 +359,10 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     const circuit = circuitFor(queued.endpoint);
     void attempt(queued, Date.now())
       .then((result) => {
-        if (!queued.refusal) circuit.settle(result.outcome.timedOut === true, Date.now());
+        if (!queued.refusal && !queued.notSent) circuit.settle(result.outcome.timedOut === true, Date.now());
         record(result);
       })
-      .catch((error) => logger.error({ err: error }, "delivery worker: attempt"))
+      .catch(attemptFailed(queued))
       .finally(() => finish(queued)); // the endpoint's slot frees with its answer
   };
   /**
@@ -347,22 +371,17 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
    */
   const sendOrShortCircuit = (queued: Queued, endpoint: Endpoint): boolean => {
     const circuit = circuitFor(queued.endpoint);
-    if (queued.refusal || circuit.admit(Date.now())) {
+    if (queued.refusal || queued.notSent || circuit.admit(Date.now())) {
       send(queued, endpoint);
       return true;
     }
-    holdClaim(queued.clientId, -1);
     const probe = new Date(circuit.nextProbeAt).toISOString();
-    void attempt(
-      queued,
-      Date.now(),
-      `not sent: this endpoint timed out on its last ${circuitAfter} attempts or more; it is tried again (one attempt at a time) from ${probe}`,
-    ).then(record, (error) => logger.error({ err: error }, "delivery worker: attempt"));
+    const notSent = `not sent: this endpoint timed out on its last ${circuitAfter} attempts or more; it is tried again (one attempt at a time) from ${probe}`;
+    void attempt({ ...queued, notSent }, Date.now()).then(record, attemptFailed(queued));
     return false;
   };
   const finish = (queued: Queued) => {
     sending--;
-    holdClaim(queued.clientId, -1);
     const endpoint = endpointFor(queued.endpoint);
     endpoint.sending--;
     for (let next = endpoint.line.shift(); next; next = endpoint.line.shift()) {
@@ -400,7 +419,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       const endpoint = endpointFor(q.endpoint);
       endpoint.webhookIds.add(q.webhookId);
       const openCircuit = circuitFor(q.endpoint).open;
-      if (q.refusal || openCircuit || endpoint.sending < perEndpoint) {
+      if (q.refusal || q.notSent || openCircuit || endpoint.sending < perEndpoint) {
         holdClaim(q.clientId, 1);
         sendOrShortCircuit(q, endpoint);
       } else if (waiting < MAX_WAITING) {

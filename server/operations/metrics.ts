@@ -58,5 +58,14 @@ export const metrics = () =>
           if (state) this.set(state.oldestPendingAgeSeconds ?? 0);
         },
       }),
+      pendingBeyondRetention: new client.Gauge({
+        name: "webhook_deliveries_pending_beyond_retention",
+        help: "Pending deliveries published longer ago than LOG_RETENTION_DAYS (kept until sent)",
+        registers,
+        async collect() {
+          const state = await queue();
+          if (state) this.set(state.pendingBeyondRetention);
+        },
+      }),
     };
   });

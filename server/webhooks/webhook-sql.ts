@@ -7,10 +7,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
-import { openSecret, sealSecret } from "../crypto/sealed-secrets";
+import { openSecret, sealSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import type { Db, Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
+import { logger } from "../http/log";
 import { receivesEvent } from "./webhook-fanout";
 import { type ChangeContext, recordChange } from "./webhook-history";
 import { differingFields, type WebhookEventName } from "./webhook-rules";
@@ -67,14 +68,29 @@ const webhooksQuery = (
 
 const parseList = (json: string | null | undefined): string[] => (json ? JSON.parse(json) : []);
 
-function toWebhook(row: WebhookRow): Webhook {
+/**
+ * The row as a webhook. A secret the server cannot open (its key is not configured) fails a single
+ * read with the reason; a list shows that webhook without secrets instead of failing for everyone.
+ */
+function toWebhook(row: WebhookRow, { inList = false } = {}): Webhook {
+  let secrets: string[];
+  try {
+    secrets = parseList(row.secrets).map((sealed) => openSecret(sealed, row.id));
+  } catch (error) {
+    if (!inList || !(error instanceof UnopenableSecretError)) throw error;
+    logger.error(
+      { err: error, webhookId: row.id },
+      "a webhook secret cannot be opened; listed without secrets",
+    );
+    secrets = [];
+  }
   return {
     id: row.id,
     url: row.url,
     events: parseList(row.events) as WebhookEventName[],
     clientId: row.clientId,
     facilities: parseList(row.facilities),
-    secrets: parseList(row.secrets).map((sealed) => openSecret(sealed, row.id)),
+    secrets,
     version: Number(row.version),
   };
 }
@@ -131,7 +147,7 @@ export async function readVisibleWebhooks(db: Db, principal: Principal): Promise
   const rows = await db.$queryRaw<WebhookRow[]>(
     Prisma.sql`${webhooksQuery(visibleTo(principal))} ${LIST_ORDER}`,
   );
-  return rows.map(toWebhook);
+  return rows.map((row) => toWebhook(row, { inList: true }));
 }
 
 /**

@@ -79,13 +79,16 @@ export const webhookRouter = router({
     }),
 
   restore: protectedProcedure
-    .input(byId.extend(edited.shape).extend({ changeId: z.string() }))
+    .input(
+      byId.extend(edited.shape).extend({ changeId: z.string(), withSecrets: z.boolean().default(false) }),
+    )
     .mutation(({ ctx, input }) =>
       restoreWebhookVersion({
         principal: ctx.principal,
         webhookId: input.id,
         changeId: input.changeId,
         expectedVersion: input.version,
+        withSecrets: input.withSecrets,
         origin: ctx.origin,
       }),
     ),

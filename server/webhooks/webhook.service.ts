@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Principal } from "../auth/principal";
-import { openSecret, sealSecret } from "../crypto/sealed-secrets";
+import { openSecret, sealSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
 import {
   isForbiddenLiteralUrl,
@@ -22,7 +22,7 @@ import {
   type UpdateWebhookInput,
   webhookId as webhookIdSchema,
 } from "./webhook.schemas";
-import { type FieldChange, type RequestOrigin, recordChange } from "./webhook-history";
+import { type FieldChange, type RequestOrigin, recordChange, secretFingerprint } from "./webhook-history";
 import { generateSecret } from "./webhook-secret";
 import {
   findVisibleId,
@@ -385,7 +385,24 @@ export type WebhookHistoryEntry = {
   createdAt: string;
   /** Whether "Restore this version" can put this state back (not for a deletion). */
   restorable: boolean;
+  /**
+   * Fingerprints of this version's secrets, so a restore can say which it would bring back; null
+   * when there is no snapshot or its secrets cannot be opened (sealed with a key no longer held).
+   */
+  secrets: string[] | null;
 };
+
+type Snapshot = Required<WebhookFields>;
+
+/** This version's secrets, opened; null when any is sealed with a key this server no longer has. */
+function snapshotSecrets(snapshot: Snapshot, webhookId: string): string[] | null {
+  try {
+    return snapshot.secrets.map((sealed) => openSecret(sealed, webhookId));
+  } catch (error) {
+    if (error instanceof UnopenableSecretError) return null;
+    throw error;
+  }
+}
 
 /**
  * A webhook's changes, newest first — deleted webhooks' included, so only by owner: a client reads
@@ -419,30 +436,44 @@ export async function listWebhookHistory({
     changes: JSON.parse(changes) as FieldChange[],
     createdAt: createdAt.toISOString(),
     restorable: snapshot !== null,
+    secrets: snapshot
+      ? (snapshotSecrets(JSON.parse(snapshot) as Snapshot, webhookId)?.map(secretFingerprint) ?? null)
+      : null,
   }));
 }
 
 /**
  * Puts a recorded version back: a new change through the same checks as any update (facility
- * access, the URL rules, the version the admin saw), recorded as "restored".
+ * access, the URL rules, the version the admin saw), recorded as "restored". Today's secrets stay
+ * unless `withSecrets` asks for the version's too: a secret rotated out after a leak must not come
+ * back with an old URL.
  */
 export async function restoreWebhookVersion({
   principal,
   webhookId,
   changeId,
   expectedVersion,
+  withSecrets = false,
   origin,
 }: {
   principal: Principal;
   webhookId: string;
   changeId: string;
   expectedVersion?: number;
+  withSecrets?: boolean;
   origin?: RequestOrigin;
 }): Promise<Webhook> {
   const id = await findVisibleWebhookId(getDb(), principal, webhookId);
   const change = await getDb().webhookChange.findFirst({ where: { id: changeId, webhookId: id } });
   if (!change?.snapshot) throw new AppError("NOT_FOUND", "That version cannot be restored");
-  const snapshot = JSON.parse(change.snapshot) as Required<WebhookFields>;
+  const snapshot = JSON.parse(change.snapshot) as Snapshot;
+  const secrets = withSecrets ? snapshotSecrets(snapshot, id) : undefined;
+  if (secrets === null) {
+    throw new AppError(
+      "BAD_REQUEST",
+      "That version's secrets are sealed with a key this server no longer has: restore it keeping today's secrets",
+    );
+  }
   return updateWebhook({
     principal,
     webhookId: id,
@@ -450,7 +481,7 @@ export async function restoreWebhookVersion({
       url: snapshot.url,
       events: snapshot.events as UpdateWebhookInput["events"],
       facilities: snapshot.facilities,
-      secrets: snapshot.secrets.map((sealed) => openSecret(sealed, id)),
+      ...(secrets && { secrets }),
     },
     expectedVersion,
     origin,
