@@ -43,7 +43,9 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
   const withPragmas = async (connect: () => ReturnType<typeof base.connect>) => {
     const adapter = await connect();
     await adapter.executeScript(SQLITE_PRAGMAS);
-    cacheStatements((adapter as unknown as { client: Database.Database }).client);
+    const client = (adapter as unknown as { client: Database.Database }).client;
+    cacheStatements(client);
+    addPostgresFunctions(client);
     return refusingNul(adapter);
   };
   return {
@@ -52,6 +54,23 @@ export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFacto
     connect: () => withPragmas(() => base.connect()),
     connectToShadowDb: () => withPragmas(() => base.connectToShadowDb()),
   };
+}
+
+/**
+ * PostgreSQL's functions that the product's SQL uses and SQLite lacks, so one statement runs on
+ * both: `regexp_replace(text, pattern, replacement)` (first match; `\1` refers to a group).
+ */
+function addPostgresFunctions(db: Database.Database): void {
+  const patterns = new LRUCache<string, RegExp>({ max: 100 });
+  db.function("regexp_replace", { deterministic: true }, (text, pattern, replacement) => {
+    if (typeof text !== "string") return text;
+    let regexp = patterns.get(String(pattern));
+    if (!regexp) {
+      regexp = new RegExp(String(pattern));
+      patterns.set(String(pattern), regexp);
+    }
+    return text.replace(regexp, String(replacement).replace(/\\(\d)/g, "$$$1"));
+  });
 }
 
 /**

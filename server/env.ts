@@ -44,6 +44,10 @@ const envSchema = z.object({
   /** Public API requests one client may make per minute (per app instance); 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   MAX_WEBHOOKS_PER_CLIENT: z.coerce.number().int().positive().default(1000),
+  /** API clients one user may have (revoked ones not counted): with the cap above, bounds a fan-out. */
+  MAX_CLIENTS_PER_USER: z.coerce.number().int().positive().default(20),
+  /** Deliveries one publish (an event or a batch) may make; more is refused, never half done. */
+  WEBHOOK_MAX_DELIVERIES_PER_PUBLISH: z.coerce.number().int().positive().default(50_000),
   /** Delays before each retry of a failed delivery, e.g. "5m,30m,60m" (the original's) or "1s,2s,3s". */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()

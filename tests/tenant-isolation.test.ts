@@ -11,16 +11,18 @@ process.env.WEBHOOK_CONCURRENCY = "6";
 process.env.WEBHOOK_PER_CLIENT_CONCURRENCY = "3";
 process.env.WEBHOOK_TIMEOUT_MS = "1000";
 process.env.WEBHOOK_CIRCUIT_AFTER = "2";
+process.env.WEBHOOK_MAX_DELIVERIES_PER_PUBLISH = "50";
+process.env.MAX_CLIENTS_PER_USER = "3";
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import { addClient } from "../server/accounts/accounts.service";
-import { renameClient } from "../server/accounts/clients.service";
+import { renameClient, revokeClient } from "../server/accounts/clients.service";
 import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
 import { purgeExpiredLogs, searchDeliveryLog } from "../server/deliveries/delivery-log.service";
-import { publishEvent } from "../server/deliveries/events.service";
+import { publishEvent, publishEvents } from "../server/deliveries/events.service";
 import { claimDueDeliveries, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { asAppError, NUL_REFUSAL } from "../server/errors";
 import { checkHealth, countSealedUnderMissingKeys } from "../server/operations/health";
@@ -323,6 +325,52 @@ describe("a secret sealed with a key the server does not have", () => {
     expect((await list.json()).data).toEqual([expect.objectContaining({ id: webhook.id, secrets: [] })]);
     expect(await countSealedUnderMissingKeys(getDb())).toBeGreaterThanOrEqual(3);
     await getDb().webhook.delete({ where: { id: webhook.id } });
+  });
+});
+
+describe("fan-out", () => {
+  it("refuses a publish that would make more deliveries than allowed, whole and with the reason; others publish", async () => {
+    const [crowded, other] = [await createTenant(1), await createTenant(1)];
+    for (let i = 0; i < 6; i++) await hook(crowded, `/ok/crowd-${i}`);
+    await hook(other, "/ok/uncrowded");
+    const events = await getDb().event.count();
+    const batch = (facilityId: string, n: number) =>
+      Array.from({ length: n }, () => ({ eventType: "shift.created", facilityId, data: {} }));
+
+    // 9 events × 6 webhooks = 54 deliveries, over the 50 allowed: nothing is stored.
+    expect(
+      await refusalOf(
+        publishEvents([...batch(other.facilityIds[0] ?? "", 1), ...batch(crowded.facilityIds[0] ?? "", 9)]),
+      ),
+    ).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      messages: [
+        expect.stringMatching(/^these events would make 55 deliveries, more than the 50 .*smaller batches$/),
+      ],
+    });
+    expect(await getDb().event.count()).toBe(events);
+    // 8 × 6 = 48 fits; the other tenant's events publish as ever.
+    expect((await publishEvents(batch(crowded.facilityIds[0] ?? "", 8))).map((p) => p.deliveries)).toEqual(
+      Array(8).fill(6),
+    );
+    expect((await publishEvents(batch(other.facilityIds[0] ?? "", 2))).map((p) => p.deliveries)).toEqual([
+      1, 1,
+    ]);
+    await runDueDeliveries();
+  });
+
+  it("is bounded per admin: at most MAX_CLIENTS_PER_USER API clients, revoked ones not counted", async () => {
+    const tenant = await createTenant(1); // one client already
+    await addClient({ name: "Second", ownerEmail: tenant.user.email });
+    const third = await addClient({ name: "Third", ownerEmail: tenant.user.email });
+    expect(await refusalOf(addClient({ name: "Fourth", ownerEmail: tenant.user.email }))).toMatchObject({
+      code: "BAD_REQUEST",
+      messages: ["a user may have at most 3 API clients: revoke one you no longer use first"],
+    });
+    await revokeClient({ manager: "operator", clientId: third.clientId });
+    expect(await addClient({ name: "Fourth", ownerEmail: tenant.user.email })).toMatchObject({
+      clientId: expect.any(String),
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import type { Principal } from "../auth/principal";
 import { forgetPrincipals } from "../auth/principal-cache";
 import { generateApiToken, hashToken } from "../auth/tokens";
 import { getDb } from "../db";
+import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 
 /** Who manages a client: its owner (a signed-in user), or an operator at the CLI. */
@@ -42,7 +43,18 @@ async function managedClient(manager: ClientManager, clientId: string) {
   return client;
 }
 
+/**
+ * A new client for the owner, within MAX_CLIENTS_PER_USER (revoked ones not counted): each client
+ * may have MAX_WEBHOOKS_PER_CLIENT webhooks, so this bounds how many one admin puts on a facility.
+ */
 export async function createClient({ ownerId, name }: { ownerId: string; name: string }) {
+  const max = getEnv().MAX_CLIENTS_PER_USER;
+  if ((await getDb().apiClient.count({ where: { ownerId, revokedAt: null } })) >= max) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `a user may have at most ${max} API clients: revoke one you no longer use first`,
+    );
+  }
   const token = generateApiToken();
   const client = await getDb().apiClient.create({
     data: { name: parseInput(clientNameInput, name), ownerId, tokenHash: hashToken(token) },

@@ -1,15 +1,17 @@
 /**
  * Publishing: events and one pending delivery per matching webhook are stored in one transaction
  * (a transactional outbox), so no event is lost between "stored" and "queued"; workers send them
- * afterwards. A batch (up to PUBLISH_BATCH_MAX events) is one transaction too, with one fan-out
- * query per distinct facility and event type.
+ * afterwards. A batch (up to PUBLISH_BATCH_MAX events) is one transaction too: per distinct facility
+ * and event type, the deliveries are made inside the database (INSERT … SELECT from the fan-out),
+ * and a batch that would make more than WEBHOOK_MAX_DELIVERIES_PER_PUBLISH is refused whole.
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { getDb } from "../db";
+import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 import { deliveryBody } from "../webhooks/event-catalogue";
-import { type FanOutTarget, findWebhooksForEvent } from "../webhooks/webhook-fanout";
+import { countFanOut, insertDeliveries } from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
 
@@ -17,8 +19,8 @@ export type Published = { eventId: string; deliveries: number };
 
 type EventInput = z.output<typeof publishEventInput>;
 
-/** Rows per INSERT: well inside SQLite's 32,766 bound parameters with a delivery's nine columns. */
-const INSERT_CHUNK = 1000;
+/** Deliveries per INSERT … SELECT, about: each statement stays short. */
+const INSERT_CHUNK = 5000;
 
 export async function publishEvent(input: unknown): Promise<Published> {
   const [published] = await publish([parseInput(publishEventInput, input)]);
@@ -42,6 +44,7 @@ export async function publishEvents(inputs: unknown): Promise<Published[]> {
 
 async function publish(events: EventInput[]): Promise<Published[]> {
   const db = getDb();
+  const { provider, WEBHOOK_MAX_DELIVERIES_PER_PUBLISH: maxDeliveries } = getEnv();
   const facilityIds = [...new Set(events.map((e) => e.facilityId))];
   const known = new Set(
     (await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true } })).map(
@@ -57,37 +60,62 @@ async function publish(events: EventInput[]): Promise<Published[]> {
 
   const rows = events.map(({ eventType, facilityId, data }) => ({
     id: randomUUID(),
-    eventType,
+    eventType: eventType as WebhookEventName,
     facilityId,
     body: deliveryBody(eventType, data),
   }));
-  const audience = (row: { facilityId: string; eventType: string }) => `${row.facilityId}\n${row.eventType}`;
-  return db.$transaction(
+  // Events go to the same webhooks when they share facility and type: one audience each.
+  const audiences = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = `${row.facilityId}\n${row.eventType}`;
+    audiences.set(key, [...(audiences.get(key) ?? []), row]);
+  }
+  // Counted before anything is written: a batch that would make more deliveries than allowed is
+  // refused whole, before it can hold the database (SQLite's one writer) for seconds.
+  let total = 0;
+  const listeners = new Map<string, number>();
+  for (const [key, [first, ...rest]] of audiences) {
+    if (!first) continue;
+    const count = await countFanOut(db, first.facilityId, first.eventType);
+    listeners.set(key, count);
+    total += count * (rest.length + 1);
+  }
+  if (total > maxDeliveries) {
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `these events would make ${total} deliveries, more than the ${maxDeliveries} one publish may make (WEBHOOK_MAX_DELIVERIES_PER_PUBLISH): publish them in smaller batches`,
+    );
+  }
+
+  const delivered = new Map<string, number>();
+  await db.$transaction(
     async (tx) => {
       await tx.event.createMany({ data: rows });
-      const targets = new Map<string, FanOutTarget[]>();
-      for (const row of rows) {
-        if (targets.has(audience(row))) continue;
-        targets.set(
-          audience(row),
-          await findWebhooksForEvent(tx, row.facilityId, row.eventType as WebhookEventName),
-        );
-      }
       const dueAtMs = BigInt(Date.now());
-      const deliveries = rows.flatMap((row) =>
-        (targets.get(audience(row)) ?? []).map((target) => ({
-          ...target,
-          eventId: row.id,
-          facilityId: row.facilityId,
-          eventType: row.eventType,
-          dueAtMs,
-        })),
-      );
-      for (let start = 0; start < deliveries.length; start += INSERT_CHUNK) {
-        await tx.delivery.createMany({ data: deliveries.slice(start, start + INSERT_CHUNK) });
+      const createdAt = new Date();
+      for (const [key, group] of audiences) {
+        const [first] = group;
+        if (!first) continue;
+        // Chunks of events, so no statement writes more than about INSERT_CHUNK rows.
+        const perChunk = Math.max(1, Math.floor(INSERT_CHUNK / Math.max(1, listeners.get(key) ?? 0)));
+        for (let start = 0; start < group.length; start += perChunk) {
+          const chunk = group.slice(start, start + perChunk);
+          const stored = await insertDeliveries(tx, {
+            provider,
+            eventIds: chunk.map((row) => row.id),
+            facilityId: first.facilityId,
+            eventType: first.eventType,
+            dueAtMs,
+            createdAt,
+          });
+          delivered.set(key, Math.round(stored / chunk.length));
+        }
       }
-      return rows.map((row) => ({ eventId: row.id, deliveries: targets.get(audience(row))?.length ?? 0 }));
     },
     { maxWait: 15_000, timeout: 30_000 },
   );
+  return rows.map((row) => ({
+    eventId: row.id,
+    deliveries: delivered.get(`${row.facilityId}\n${row.eventType}`) ?? 0,
+  }));
 }

@@ -7,7 +7,8 @@
  */
 import type { Db } from "../db";
 import { Prisma } from "../generated/sqlite/client";
-import { type WebhookEventName, withoutCredentials } from "./webhook-rules";
+import type { Provider } from "../prisma-schema";
+import type { WebhookEventName } from "./webhook-rules";
 
 /**
  * The webhook whose id is `webhookId` (a column) receives `eventType`: it lists that event or
@@ -16,8 +17,15 @@ import { type WebhookEventName, withoutCredentials } from "./webhook-rules";
 export const receivesEvent = (webhookId: Prisma.Sql, eventType: WebhookEventName) =>
   Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEvent" e WHERE e."webhookId" = ${webhookId} AND e."event" IN (${eventType}, 'all'))`;
 
+/**
+ * A URL without `user:password@` (stored before credentials were refused), in SQL: the delivery
+ * log copies the URL, and credentials never go into it. (SQLite gets regexp_replace from server/db.ts.)
+ */
+const withoutCredentials = (url: Prisma.Sql) =>
+  Prisma.sql`regexp_replace(${url}, ${"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@"}, ${"\\1"})`;
+
 export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => Prisma.sql`
-  SELECT w."id" AS "webhookId", w."clientId", w."url"
+  SELECT w."id" AS "webhookId", w."clientId", ${withoutCredentials(Prisma.raw(`w."url"`))} AS "url"
   FROM "WebhookFacility" f
   JOIN "Webhook" w ON w."id" = f."webhookId" AND w."disabledAt" IS NULL
   JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
@@ -26,15 +34,52 @@ export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => 
   WHERE f."facilityId" = ${facilityId}
     AND ${receivesEvent(Prisma.raw(`f."webhookId"`), eventType)}`;
 
-export type FanOutTarget = { webhookId: string; clientId: string; url: string };
-
-/** Runs on the client or inside a transaction (publishing stores the deliveries in the same one). */
-export async function findWebhooksForEvent(
+/** How many webhooks receive `eventType` of `facilityId` now. */
+export async function countFanOut(
   db: Pick<Db, "$queryRaw">,
   facilityId: string,
   eventType: WebhookEventName,
-): Promise<FanOutTarget[]> {
-  const targets = await db.$queryRaw<FanOutTarget[]>(fanOutQuery(facilityId, eventType));
-  // The URL is copied into the delivery log: credentials in it (refused on save since) never are.
-  return targets.map((target) => ({ ...target, url: withoutCredentials(target.url) }));
+): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint | number }[]>`
+    SELECT COUNT(*) AS "n" FROM (${fanOutQuery(facilityId, eventType)}) targets`;
+  return Number(row?.n ?? 0);
+}
+
+/** A new delivery id in SQL: a random (version 4) UUID, on either backend. */
+const newUuid = (provider: Provider) =>
+  provider === "postgresql"
+    ? Prisma.sql`gen_random_uuid()::text`
+    : Prisma.sql`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+        || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)
+        || '-' || hex(randomblob(6)))`;
+
+/**
+ * Stores one pending delivery per webhook that receives the events (all of one facility and event
+ * type, already stored), inside the database: no row is built in memory, however many webhooks
+ * listen. Returns how many were stored.
+ */
+export function insertDeliveries(
+  tx: Pick<Db, "$executeRaw">,
+  {
+    provider,
+    eventIds,
+    facilityId,
+    eventType,
+    dueAtMs,
+    createdAt,
+  }: {
+    provider: Provider;
+    eventIds: string[];
+    facilityId: string;
+    eventType: WebhookEventName;
+    dueAtMs: bigint;
+    createdAt: Date;
+  },
+): Promise<number> {
+  return tx.$executeRaw`
+    INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
+    SELECT ${newUuid(provider)}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
+      ${dueAtMs}, ${createdAt}
+    FROM "Event" ev CROSS JOIN (${fanOutQuery(facilityId, eventType)}) t
+    WHERE ev."id" IN (${Prisma.join(eventIds)})`;
 }
