@@ -1,9 +1,10 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { useState } from "react";
+import { TRPC_MAX_BATCH } from "@/server/trpc/batch";
 import type { AppRouter } from "@/server/trpc/root";
 
 /** How the browser reaches the tRPC API: batched, same origin (the session cookie goes along). */
-export const apiLinks = () => [httpBatchLink<AppRouter>({ url: "/api/trpc" })];
+export const apiLinks = () => [httpBatchLink<AppRouter>({ url: "/api/trpc", maxItems: TRPC_MAX_BATCH })];
 
 /**
  * A plain tRPC client, for the edit form: its page loads no query cache, so it stays light (the

@@ -109,7 +109,9 @@ async function run(argv: string[]) {
     console.log(`Revoked API client ${client.id} (${client.name}): its tokens no longer work`);
   } else if (command === "keys rotate" && rest.length === 0) {
     const rotated = await rotateEncryptionKey();
-    console.log(`Re-sealed ${rotated.resealed} webhook secret(s) and history snapshot(s) with key ${rotated.keyId}`);
+    console.log(
+      `Re-sealed ${rotated.resealed} webhook secret(s) and history snapshot(s) with key ${rotated.keyId}`,
+    );
     if (rotated.fromEnvironment) console.log("Remove the other keys from APP_ENCRYPTION_KEY now.");
   } else if (command === "event publish" && rest.length === 1 && values.facility?.length === 1) {
     let data: unknown;

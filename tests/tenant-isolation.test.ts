@@ -15,17 +15,20 @@ process.env.WEBHOOK_MAX_DELIVERIES_PER_PUBLISH = "50";
 process.env.MAX_CLIENTS_PER_USER = "3";
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import * as trpcRoute from "../app/api/trpc/[trpc]/route";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import { addClient } from "../server/accounts/accounts.service";
 import { renameClient, revokeClient } from "../server/accounts/clients.service";
 import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
+import { sendTestEvent } from "../server/deliveries/deliveries.service";
 import { purgeExpiredLogs, searchDeliveryLog } from "../server/deliveries/delivery-log.service";
 import { publishEvent, publishEvents } from "../server/deliveries/events.service";
 import { claimDueDeliveries, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { asAppError, NUL_REFUSAL } from "../server/errors";
 import { checkHealth, countSealedUnderMissingKeys } from "../server/operations/health";
+import { TRPC_MAX_BATCH } from "../server/trpc/batch";
 import {
   createWebhook,
   listWebhookHistory,
@@ -374,6 +377,32 @@ describe("fan-out", () => {
   });
 });
 
+describe("test sends", () => {
+  it("are limited per webhook and per API client, each refusal saying when to try again", async () => {
+    const tenant = await createTenant(1);
+    const webhooks = [];
+    for (const path of ["a", "b", "c", "d"]) webhooks.push((await hook(tenant, `/ok/test-${path}`)).id);
+    const [a = "", b = "", c = "", d = ""] = webhooks;
+    const test = (webhookId: string) => sendTestEvent({ principal: tenant.userPrincipal, webhookId });
+    const tooMany = { code: "TOO_MANY_REQUESTS", retryAfterSeconds: expect.any(Number) };
+    for (let i = 0; i < 3; i++) expect((await test(a)).status).toBe(200);
+    expect(await refusalOf(test(a))).toMatchObject(tooMany); // the webhook's burst is spent
+    for (const id of [b, b, b, c, c, c, d]) expect((await test(id)).status).toBe(200);
+    expect(await refusalOf(test(d))).toMatchObject(tooMany); // the client's ten are spent
+  });
+
+  it("come at most TRPC_MAX_BATCH to a tRPC request", async () => {
+    const batch = (n: number) =>
+      trpcRoute.GET(
+        new Request(
+          `http://localhost/api/trpc/${Array(n).fill("webhooks.list").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`,
+        ),
+      );
+    expect((await batch(TRPC_MAX_BATCH + 1)).status).toBe(400);
+    expect((await batch(TRPC_MAX_BATCH)).status).not.toBe(400);
+  });
+});
+
 describe("the NUL character from outside", () => {
   const BASE = "http://localhost/api/v2/public/webhooks/facility";
   const patch = async (tenant: Tenant, webhookId: string, body: unknown) => {
@@ -399,17 +428,6 @@ describe("the NUL character from outside", () => {
     const stored = await getDb().webhook.findUniqueOrThrow({ where: { id: webhook.id } });
     expect(stored.version).toBe(webhook.version);
   });
-
-  /** Ends deliveries a test left retrying, so the next test's pass finds only its own. */
-  const giveUp = (ids: string[]) =>
-    getDb().delivery.updateMany({ where: { id: { in: ids } }, data: { status: "failure", dueAtMs: null } });
-
-  // Every door (REST, tRPC, CLI) answers what asAppError makes of an error.
-  const refusalOf = (work: Promise<unknown>) =>
-    work.then(
-      () => null,
-      (error) => asAppError(error) ?? error,
-    );
 
   it("is refused in client names, and a sign-in with it is only a wrong sign-in", async () => {
     const tenant = await createTenant(1);

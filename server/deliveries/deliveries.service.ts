@@ -3,9 +3,12 @@
  * "Resend" (a new attempt now, also after the final failure) and "Send test event".
  */
 import { randomUUID } from "node:crypto";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, tooManyRequests } from "../errors";
+import { processSingleton } from "../process-singleton";
+import { consumeOrRefuse } from "../rate-limits";
 import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
 import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
@@ -106,9 +109,40 @@ export async function resendDelivery({
 }
 
 /**
+ * Test sends, about one a second: per webhook in bursts of up to three, per API client (all its
+ * webhooks together) of up to ten.
+ */
+const TEST_SEND_LIMITS = [
+  { scope: "webhook", points: 3, duration: 3 },
+  { scope: "client", points: 10, duration: 10 },
+] as const;
+/** Test sends this instance makes at once: each may wait WEBHOOK_TIMEOUT_MS for its answer. */
+const TEST_SENDS_AT_ONCE = 20;
+
+/**
+ * Takes a test send's turn, or refuses it (429 with when to try again): a receiver that never
+ * answers, or a script sending tests in a loop, holds this instance's connections only so far.
+ */
+async function admitTestSend(webhook: { id: string; clientId: string }): Promise<() => void> {
+  for (const { scope, points, duration } of TEST_SEND_LIMITS) {
+    const limiter = processSingleton(
+      `test-sends-per-${scope}`,
+      () => new RateLimiterMemory({ points, duration }),
+    );
+    await consumeOrRefuse(limiter, scope === "webhook" ? webhook.id : webhook.clientId);
+  }
+  const inFlight = processSingleton("test-sends-in-flight", () => ({ count: 0 }));
+  if (inFlight.count >= TEST_SENDS_AT_ONCE) throw tooManyRequests(1000);
+  inFlight.count++;
+  return () => {
+    inFlight.count--;
+  };
+}
+
+/**
  * The catalogue's example of an event (by default the first one the webhook listens to), for the
  * webhook's first facility, signed and sent to its current URL and answered inline; not in the
- * delivery log, but in the webhook's history.
+ * delivery log, but in the webhook's history. Limited per webhook, per client and per instance.
  */
 export async function sendTestEvent({
   principal,
@@ -126,12 +160,13 @@ export async function sendTestEvent({
     eventType ?? webhook.events.find((e): e is PublishableEvent => e !== "all") ?? "shift.created";
   const { example } = EVENT_CATALOGUE[event];
   const data = { ...example, facilityId: webhook.facilities[0] ?? example.facilityId };
+  const done = await admitTestSend(webhook);
   const { outcome } = await sendSigned({
     url: withoutCredentials(webhook.url), // a URL stored before credentials were refused
     body: deliveryBody(event, data),
     secrets: webhook.secrets,
     deliveryId: `test-${randomUUID()}`,
-  });
+  }).finally(done);
   await getDb().$executeRaw(
     recordChange({ principal, origin, action: "test-event" }, webhook, webhook, [
       { field: "answer", before: null, after: outcome.status ?? outcome.excerpt.slice(0, 200) },

@@ -3,14 +3,15 @@
  * contract's exact body. Route handlers stay a few lines each.
  */
 import { randomUUID } from "node:crypto";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { z } from "zod";
 import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
 import { clientAddress } from "../auth/session-cookie";
 import { getEnv } from "../env";
-import { AppError, asAppError, ERROR_TABLE, tooManyRequests } from "../errors";
+import { AppError, asAppError, ERROR_TABLE } from "../errors";
 import { processSingleton } from "../process-singleton";
+import { consumeOrRefuse } from "../rate-limits";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
 import type { Webhook } from "../webhooks/webhook-sql";
@@ -87,10 +88,7 @@ async function enforceClientRateLimit(clientId: string): Promise<void> {
     "api-requests-per-client",
     () => new RateLimiterMemory({ points, duration: 60 }),
   );
-  await limiter.consume(clientId).catch((refusal: unknown) => {
-    if (refusal instanceof RateLimiterRes) throw tooManyRequests(refusal.msBeforeNext);
-    throw refusal;
-  });
+  await consumeOrRefuse(limiter, clientId);
 }
 
 type Handler<P> = (args: { request: Request; principal: Principal; params: P }) => Promise<Response>;

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logError } from "@/server/http/log";
 import { observed } from "@/server/http/observed";
+import { TRPC_MAX_BATCH } from "@/server/trpc/batch";
 import { createContext } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 
@@ -12,6 +13,7 @@ const handler = observed("/api/trpc", (req: Request) =>
     req,
     router: appRouter,
     createContext,
+    maxBatchSize: TRPC_MAX_BATCH,
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logError(error.cause ?? error, { path });
     },
