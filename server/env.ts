@@ -83,6 +83,8 @@ const envSchema = z.object({
   WEBHOOK_DISABLE_AFTER: duration("5d"),
   /** Failed deliveries a bulk replay resends per second, unless the replay says otherwise. */
   WEBHOOK_REPLAY_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Failed deliveries all running replays together resend per second, shared fairly between tenants. */
+  WEBHOOK_REPLAY_BUDGET_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Hosts deliveries may reach even on private addresses (local development, tests). */
   WEBHOOK_ALLOWED_HOSTS: z
     .string()

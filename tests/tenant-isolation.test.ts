@@ -25,6 +25,7 @@ import { getDb } from "../server/db";
 import { sendTestEvent } from "../server/deliveries/deliveries.service";
 import { purgeExpiredLogs, searchDeliveryLog } from "../server/deliveries/delivery-log.service";
 import { publishEvent, publishEvents } from "../server/deliveries/events.service";
+import { runReplays, shareReplayBudget } from "../server/deliveries/replays.service";
 import { claimDueDeliveries, runDueDeliveries, startWorker } from "../server/deliveries/worker";
 import { asAppError, NUL_REFUSAL } from "../server/errors";
 import { checkHealth, countSealedUnderMissingKeys } from "../server/operations/health";
@@ -374,6 +375,41 @@ describe("fan-out", () => {
     expect(await addClient({ name: "Fourth", ownerEmail: tenant.user.email })).toMatchObject({
       clientId: expect.any(String),
     });
+  });
+});
+
+describe("bulk replays", () => {
+  it("share one budget round robin across tenants, then across each tenant's replays", () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({ id: `a${i}`, clientId: "A", perSecond: 1000 }));
+    const shares = shareReplayBudget([...many, { id: "b", clientId: "B", perSecond: 1000 }], 10);
+    expect(shares.get("b")).toBe(5);
+    expect(many.map((r) => shares.get(r.id) ?? 0)).toEqual([...Array(5).fill(1), ...Array(15).fill(0)]);
+    // A replay never goes past its own rate; what it leaves goes to the others.
+    const capped = shareReplayBudget([...many.slice(0, 2), { id: "b", clientId: "B", perSecond: 2 }], 10);
+    expect([capped.get("a0"), capped.get("a1"), capped.get("b")]).toEqual([4, 4, 2]);
+  });
+
+  it("step another tenant's replay in the same second as twenty long ones of one tenant", async () => {
+    const [busy, other] = [await createTenant(1), await createTenant(1)];
+    const busyHook = await hook(busy, "/ok/replays");
+    const otherHook = await hook(other, "/ok/replay");
+    const replay = (webhookId: string) =>
+      getDb().deliveryReplay.create({
+        data: {
+          webhookId,
+          requestedBy: "test",
+          since: new Date(0),
+          until: new Date(),
+          perSecond: 1000,
+          total: 1,
+        },
+      });
+    for (let i = 0; i < 20; i++) await replay(busyHook.id);
+    const theirs = await replay(otherHook.id);
+    await runReplays(new Date(Date.now() + 1000));
+    expect((await getDb().deliveryReplay.findUniqueOrThrow({ where: { id: theirs.id } })).status).toBe(
+      "done",
+    );
   });
 });
 

@@ -153,21 +153,64 @@ export async function cancelReplay({ principal, replayId }: { principal: Princip
   });
 }
 
-/** The workers' part: one step (a second's worth) of every running replay that is due. */
-export async function runReplays(now = new Date()): Promise<void> {
-  const due = await getDb().deliveryReplay.findMany({
-    where: { status: "running", stepDueAt: { lte: now } },
-    select: { id: true },
-    take: 20,
-  });
-  for (const { id } of due) await replayStep(id, now);
+/** Running replays looked at per second; beyond these, the oldest turns come first next time. */
+const REPLAYS_PER_TICK = 1000;
+
+type DueReplay = { id: string; clientId: string; perSecond: number };
+
+/**
+ * Shares one second's budget between due replays: a unit at a time, round robin across API
+ * clients and, within a client, across its replays, none past its own `perSecond`. So twenty
+ * long replays of one tenant take one tenant's share, never the others' turn.
+ */
+export function shareReplayBudget(due: DueReplay[], budget: number): Map<string, number> {
+  const byClient = new Map<string, DueReplay[]>();
+  for (const replay of due) byClient.set(replay.clientId, [...(byClient.get(replay.clientId) ?? []), replay]);
+  const shares = new Map<string, number>();
+  const clients = [...byClient.values()].map((replays) => ({ replays, next: 0 }));
+  let left = budget;
+  while (left > 0 && clients.length > 0) {
+    for (let c = 0; c < clients.length && left > 0; ) {
+      const client = clients[c];
+      if (!client) break;
+      const open = client.replays.filter((r) => (shares.get(r.id) ?? 0) < r.perSecond);
+      const replay = open[client.next++ % Math.max(1, open.length)];
+      if (!replay) {
+        clients.splice(c, 1); // every replay of this client has its fill
+        continue;
+      }
+      shares.set(replay.id, (shares.get(replay.id) ?? 0) + 1);
+      left--;
+      c++;
+    }
+  }
+  return shares;
 }
 
 /**
- * Makes the next `perSecond` matching deliveries pending, oldest first after the cursor. The
- * replay's row is locked for the step, so with several workers each step runs once.
+ * The workers' part, each second: steps of the running replays that are due, within one budget
+ * (WEBHOOK_REPLAY_BUDGET_PER_SECOND deliveries made pending) shared fairly between tenants. A
+ * replay left without a share this second keeps its turn (oldest due first) for the next.
  */
-async function replayStep(id: string, now: Date): Promise<void> {
+export async function runReplays(now = new Date()): Promise<void> {
+  const due = await getDb().deliveryReplay.findMany({
+    where: { status: "running", stepDueAt: { lte: now } },
+    select: { id: true, perSecond: true, webhook: { select: { clientId: true } } },
+    orderBy: [{ stepDueAt: "asc" }, { id: "asc" }],
+    take: REPLAYS_PER_TICK,
+  });
+  const shares = shareReplayBudget(
+    due.map(({ id, perSecond, webhook }) => ({ id, perSecond, clientId: webhook.clientId })),
+    getEnv().WEBHOOK_REPLAY_BUDGET_PER_SECOND,
+  );
+  for (const [id, take] of shares) await replayStep(id, take, now);
+}
+
+/**
+ * Makes the next `take` matching deliveries pending, oldest first after the cursor. The replay's
+ * row is locked for the step, so with several workers each step runs once.
+ */
+async function replayStep(id: string, take: number, now: Date): Promise<void> {
   const lock = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE") : Prisma.empty;
   await getDb().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT "id" FROM "DeliveryReplay" WHERE "id" = ${id} ${lock}`;
@@ -181,7 +224,7 @@ async function replayStep(id: string, now: Date): Promise<void> {
     const batch = await tx.delivery.findMany({
       where: failedIn(scope, cursor),
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: replay.perSecond,
+      take,
       select: { id: true, createdAt: true },
     });
     const { count } = await tx.delivery.updateMany({
@@ -189,7 +232,7 @@ async function replayStep(id: string, now: Date): Promise<void> {
       data: { status: "pending", dueAtMs: BigInt(now.getTime()), leaseUntilMs: null, claimToken: null },
     });
     const last = batch.at(-1);
-    const done = batch.length < replay.perSecond;
+    const done = batch.length < take;
     await tx.deliveryReplay.update({
       where: { id },
       data: {
