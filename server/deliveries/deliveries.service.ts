@@ -4,13 +4,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { RateLimiterMemory } from "rate-limiter-flexible";
+import { accessibleFacilityIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, tooManyRequests } from "../errors";
 import { processSingleton } from "../process-singleton";
 import { consumeOrRefuse } from "../rate-limits";
 import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
-import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
+import { getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook-rules";
 import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";

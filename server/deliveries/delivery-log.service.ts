@@ -2,10 +2,10 @@
  * The delivery log as the public API shows it: one Log per delivery (its first attempt), later
  * attempts as `retries`; `success` when any attempt succeeded. Only the caller's deliveries.
  */
+import { accessibleFacilityIds, ownedClientIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { getEnv } from "../env";
-import { accessibleFacilityIds, ownedClientIds } from "../webhooks/webhook.service";
 import type { DeliveryLogQuery } from "./delivery.schemas";
 
 type AttemptFields = {

@@ -11,8 +11,8 @@ import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { recordChange } from "../webhooks/webhook-history";
 import { readWebhooks } from "../webhooks/webhook-sql";
+import type { PreparedAttempt } from "./attempts";
 import type { Outcome } from "./send";
-import type { PreparedAttempt } from "./worker";
 
 export type AttemptResult = {
   prepared: PreparedAttempt;

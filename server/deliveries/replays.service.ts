@@ -5,12 +5,13 @@
  * again, due now: an ordinary new attempt of the same delivery (same id, so receivers can
  * de-duplicate). Deliveries already at MAX_ATTEMPTS_PER_DELIVERY are passed over.
  */
+import { accessibleFacilityIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 import { Prisma } from "../generated/sqlite/client";
-import { accessibleFacilityIds, getWebhook } from "../webhooks/webhook.service";
+import { getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { readWebhooks } from "../webhooks/webhook-sql";
 import { MAX_ATTEMPTS_PER_DELIVERY, type ReplayFilter, replayFilterInput } from "./delivery.schemas";

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { clientAccessJoins, clientMayDeliver } from "../access/access";
 import { openSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import { getDb } from "../db";
 import { getEnv } from "../env";
@@ -19,6 +20,7 @@ import { logger } from "../http/log";
 import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
 import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook-rules";
+import type { Claim, PreparedAttempt } from "./attempts";
 import { purgeExpiredLogs } from "./delivery-log.service";
 import { Circuit, endpointOf } from "./endpoints";
 import { type AttemptResult, recordOutcomes } from "./outcomes";
@@ -31,8 +33,6 @@ const RECORD_EVERY_MS = 20;
 
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
-
-export type Claim = { id: string; token: string; leaseUntil: number };
 
 type ClaimOptions = {
   /** Webhooks passed over (their endpoints are busy in this worker). */
@@ -97,21 +97,6 @@ async function releaseClaims(claims: Claim[]): Promise<void> {
   });
 }
 
-/** A claimed delivery, ready to send: where to, signed with what, or why it must not be sent. */
-export type PreparedAttempt = {
-  claim: Claim;
-  webhookId: string;
-  clientId: string;
-  attempt: number;
-  body: string;
-  url: string;
-  secrets: string[];
-  /** Why it may never be sent (the delivery ends unsent). */
-  refusal: string | null;
-  /** Why it cannot be sent now (a failed attempt, retried on schedule). */
-  notSent: string | null;
-};
-
 type Row = {
   id: string;
   webhookId: string;
@@ -137,13 +122,11 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   const rows = await db.$queryRaw<Row[]>`
     SELECT d."id", d."webhookId", d."clientId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
       w."url", w."disabledAt",
-      CASE WHEN c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL THEN 1 ELSE 0 END AS "allowed"
+      CASE WHEN ${clientMayDeliver} THEN 1 ELSE 0 END AS "allowed"
     FROM "Delivery" d
     JOIN "Event" e ON e."id" = d."eventId"
     LEFT JOIN "Webhook" w ON w."id" = d."webhookId"
-    LEFT JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
-    LEFT JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
-    LEFT JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = d."facilityId"
+    ${clientAccessJoins("left", Prisma.raw(`d."facilityId"`))}
     WHERE d."id" IN (${Prisma.join(claims.map((c) => c.id))}) AND d."status" = 'pending'`;
   if (rows.length === 0) return [];
   const secretRows = await db.$queryRaw<{ webhookId: string; value: string }[]>`

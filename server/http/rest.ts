@@ -12,9 +12,9 @@ import { getEnv } from "../env";
 import { AppError, asAppError, ERROR_TABLE } from "../errors";
 import { processSingleton } from "../process-singleton";
 import { consumeOrRefuse } from "../rate-limits";
+import type { Webhook } from "../webhooks/webhook";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
-import type { Webhook } from "../webhooks/webhook-sql";
 import { currentRequestId, logError } from "./log";
 import { observed } from "./observed";
 

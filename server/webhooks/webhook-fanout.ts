@@ -5,6 +5,7 @@
  * once per published event, so it is written to walk indexes (WebhookFacility by facility, then
  * primary keys) on both backends; tests/scale.test.ts checks the plans at 100,000 webhooks.
  */
+import { clientAccessJoins } from "../access/access";
 import type { Db } from "../db";
 import { Prisma } from "../generated/sqlite/client";
 import type { Provider } from "../prisma-schema";
@@ -28,9 +29,7 @@ export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => 
   SELECT w."id" AS "webhookId", w."clientId", ${withoutCredentials(Prisma.raw(`w."url"`))} AS "url"
   FROM "WebhookFacility" f
   JOIN "Webhook" w ON w."id" = f."webhookId" AND w."disabledAt" IS NULL
-  JOIN "ApiClient" c ON c."id" = w."clientId" AND c."revokedAt" IS NULL
-  JOIN "User" u ON u."id" = c."ownerId" AND u."disabledAt" IS NULL
-  JOIN "FacilityAccess" a ON a."userId" = c."ownerId" AND a."facilityId" = f."facilityId"
+  ${clientAccessJoins("inner", Prisma.raw(`f."facilityId"`))}
   WHERE f."facilityId" = ${facilityId}
     AND ${receivesEvent(Prisma.raw(`f."webhookId"`), eventType)}`;
 

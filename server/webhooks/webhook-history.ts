@@ -7,8 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { sealSecret } from "../crypto/sealed-secrets";
 import { Prisma } from "../generated/sqlite/client";
+import type { Webhook } from "./webhook";
 import { differingFields } from "./webhook-rules";
-import type { Webhook } from "./webhook-sql";
 
 /** Where a request came from, as the history records it. */
 export type RequestOrigin = { ip: string; userAgent: string };

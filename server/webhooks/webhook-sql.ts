@@ -6,26 +6,17 @@
  * SQLite (bench/results.md has the before and after).
  */
 import { randomUUID } from "node:crypto";
+import { visibleTo } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import type { Db, Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
+import type { Webhook } from "./webhook";
 import { receivesEvent } from "./webhook-fanout";
 import { type ChangeContext, recordChange } from "./webhook-history";
 import { differingFields, type WebhookEventName } from "./webhook-rules";
-
-export type Webhook = {
-  id: string;
-  url: string;
-  events: WebhookEventName[];
-  clientId: string;
-  facilities: string[];
-  secrets: string[];
-  /** Not part of the contract's body: REST answers it as the ETag. */
-  version: number;
-};
 
 /** A webhook as `webhooksQuery` returns it: its lists as JSON arrays (null for none, on PostgreSQL). */
 type WebhookRow = {
@@ -124,16 +115,6 @@ export async function readWebhooks(db: Pick<Db, "$queryRaw">, ids: string[]): Pr
   }
   return webhooks;
 }
-
-/**
- * The webhooks `w` the principal may see: a client's own, or those of a user's clients that are
- * not revoked. A condition on `w` rather than a list of ids, so a client's list is read in its
- * index's order, with no join and no sort.
- */
-const visibleTo = (principal: Principal) =>
-  principal.clientId
-    ? Prisma.sql`w."clientId" = ${principal.clientId}`
-    : Prisma.sql`w."clientId" IN (SELECT "id" FROM "ApiClient" WHERE "ownerId" = ${principal.userId} AND "revokedAt" IS NULL)`;
 
 /** The one webhook `webhookId`, if the principal may see it. */
 const visibleWebhook = (principal: Principal, webhookId: string) =>

@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
+import { accessibleFacilityIds, ownedClientIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
@@ -16,6 +17,7 @@ import {
 } from "../deliveries/ssrf-guard";
 import { getEnv } from "../env";
 import { AppError, webhookNotFound } from "../errors";
+import type { Webhook } from "./webhook";
 import {
   type CreateWebhookInput,
   type listWebhooksInput,
@@ -32,7 +34,6 @@ import {
   readVisibleWebhooks,
   readWebhooks,
   removeWebhook,
-  type Webhook,
   type WebhookFields,
   type WriteOutcome,
   writeWebhook,
@@ -80,18 +81,6 @@ async function healthOf(db: Db, ids: string[]): Promise<Map<string, WebhookHealt
 
 const positioned = <K extends string>(key: K, values: string[]) =>
   values.map((value, position) => ({ [key]: value, position }) as Record<K, string> & { position: number });
-
-export async function accessibleFacilityIds(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.facilityAccess.findMany({ where: { userId }, select: { facilityId: true } });
-  // Code-point order on both backends (PostgreSQL's collation would order some ids differently).
-  return rows.map((r) => r.facilityId).sort();
-}
-
-/** Every API client the user owns, revoked ones included (their logs and history stay the user's). */
-export async function ownedClientIds(db: Db, userId: string): Promise<string[]> {
-  const clients = await db.apiClient.findMany({ where: { ownerId: userId }, select: { id: true } });
-  return clients.map((c) => c.id);
-}
 
 /** `[]` means every facility the user can access; any other id must be one of them (403 otherwise). */
 async function resolveFacilities(db: Db, userId: string, requested: string[]): Promise<string[]> {
