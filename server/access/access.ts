@@ -25,8 +25,8 @@ export const visibleTo = (principal: Principal) =>
  * Joins that find, for webhook `w`, its client `c` if not revoked, that client's owner `u` if not
  * disabled, and the owner's access `a` to facility `facilityId`: the webhook's client may deliver
  * that facility's events now only when all three are found. As inner joins (the fan-out) they keep
- * only such webhooks; as left joins (the worker's check before each attempt) `a."userId"` is null
- * when any is missing. Joins rather than EXISTS: each planner then walks from the webhook by
+ * only such webhooks; as left joins (the worker's check before each attempt) `clientMayDeliver`
+ * says whether all three were found. Joins rather than EXISTS: each planner then walks from the webhook by
  * primary keys, where a semi-join can turn the walk around (from the facility's admins to all of
  * their clients' webhooks).
  */
@@ -39,7 +39,7 @@ export const clientAccessJoins = (kind: "inner" | "left", facilityId: Prisma.Sql
 };
 
 /** With the left joins above: the webhook's client may deliver the facility's events now. */
-export const clientMayDeliver = Prisma.sql`a."userId" IS NOT NULL`;
+export const clientMayDeliver = Prisma.sql`c."id" IS NOT NULL AND u."id" IS NOT NULL AND a."userId" IS NOT NULL`;
 
 export async function accessibleFacilityIds(db: Db, userId: string): Promise<string[]> {
   const rows = await db.facilityAccess.findMany({ where: { userId }, select: { facilityId: true } });
