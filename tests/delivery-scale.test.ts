@@ -9,6 +9,7 @@ process.env.DATABASE_STATEMENT_TIMEOUT_MS = "0";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../server/db";
 import { PURGE_BATCH } from "../server/deliveries/delivery-log.service";
+import { dueInTurns } from "../server/deliveries/worker";
 import { Prisma } from "../server/generated/sqlite/client";
 import { testBackend } from "./test-database";
 
@@ -62,13 +63,12 @@ beforeAll(async () => {
 }, 300_000);
 
 describe(`at ${DELIVERIES.toLocaleString("en")} deliveries on ${backend}`, () => {
-  it("the workers' claim finds due deliveries through (status, dueAtMs)", async () => {
-    const text = await plan(Prisma.sql`
-      SELECT "id" FROM "Delivery"
-      WHERE "status" = 'pending' AND "dueAtMs" <= ${BigInt(Date.now())}
-        AND ("leaseUntilMs" IS NULL OR "leaseUntilMs" < ${BigInt(Date.now())})
-      ORDER BY "dueAtMs" LIMIT 100`);
+  it("the workers' claim finds due deliveries through (status, dueAtMs), and each claimed one by its key", async () => {
+    const text = await plan(dueInTurns(100, Date.now(), { perClient: 25 }));
     expectIndex(text, "Delivery", "Delivery_status_dueAtMs_idx");
+    expect(text).toMatch(
+      backend === "sqlite" ? /SEARCH d USING INDEX sqlite_autoindex_Delivery_1/ : /"Delivery_pkey"/,
+    );
   });
 
   it("the Deliveries tab reads one webhook's newest deliveries from its index, without sorting", async () => {

@@ -31,10 +31,27 @@ const PURGE_EVERY_MS = 3_600_000;
 const REPLAY_EVERY_MS = 1_000;
 const RECORD_EVERY_MS = 20;
 
+/** Outcomes of one client a worker lets wait for recording, per claim it may hold, before passing it over. */
+const UNRECORDED_PER_CLAIM = 4;
+
+/** A count per API client, forgetting clients at zero. */
+function perClientCount() {
+  const counts = new Map<string, number>();
+  return {
+    of: (clientId: string) => counts.get(clientId) ?? 0,
+    add: (clientId: string, change: 1 | -1) => {
+      const count = (counts.get(clientId) ?? 0) + change;
+      if (count > 0) counts.set(clientId, count);
+      else counts.delete(clientId);
+    },
+    clients: () => counts.keys(),
+  };
+}
+
 /** A lease outlives the longest attempt, so a live worker always finishes before it expires. */
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
-type ClaimOptions = {
+export type ClaimOptions = {
   /** Webhooks passed over (their endpoints are busy in this worker). */
   skipWebhookIds?: string[];
   /** API clients passed over (they have their share of this worker in flight). */
@@ -47,18 +64,16 @@ const notIn = (column: string, ids: string[]) =>
   ids.length ? Prisma.sql`AND ${Prisma.raw(`"${column}"`)} NOT IN (${Prisma.join(ids)})` : Prisma.empty;
 
 /**
- * Claims up to `limit` due deliveries under one new claim token, in turns: each API client with due
- * work gets its first delivery before any gets its second, and within a client each webhook
- * likewise — so a tenant with thousands of due deliveries gets its share of the pool, never all of
- * it, whoever published first. (On PostgreSQL, workers claiming at once skip each other's rows.)
+ * Up to `limit` deliveries due at `now` and not leased, in turns: each API client with due work
+ * gets its first delivery before any gets its second, and within a client each webhook likewise —
+ * so a tenant with thousands of due deliveries gets its share, never all of it, whoever published
+ * first. (On PostgreSQL, workers claiming at once skip each other's rows.)
  */
-export async function claimDueDeliveries(
+export function dueInTurns(
   limit: number,
   now: number,
   { skipWebhookIds = [], skipClientIds = [], perClient = limit }: ClaimOptions = {},
-): Promise<Claim[]> {
-  const token = randomUUID();
-  const leaseUntil = now + leaseMs();
+): Prisma.Sql {
   const skipLocked =
     getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty;
   // Pending and not leased (or its lease ran out), as of `now`.
@@ -67,23 +82,34 @@ export async function claimDueDeliveries(
     return Prisma.sql`${column("status")} = 'pending'
       AND (${column("leaseUntilMs")} IS NULL OR ${column("leaseUntilMs")} < ${BigInt(now)})`;
   };
+  return Prisma.sql`
+    SELECT d."id" FROM "Delivery" d
+    JOIN (
+      SELECT "id", "dueAtMs",
+        ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
+      FROM (
+        SELECT "id", "clientId", "dueAtMs",
+          ROW_NUMBER() OVER (PARTITION BY "webhookId" ORDER BY "dueAtMs", "id") AS "webhookTurn"
+        FROM "Delivery"
+        WHERE ${claimable("")} AND "dueAtMs" <= ${BigInt(now)}
+          ${notIn("webhookId", skipWebhookIds)} ${notIn("clientId", skipClientIds)}
+      ) byWebhook
+    ) turns ON turns."id" = d."id"
+    WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient}
+    ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit} ${skipLocked}`;
+}
+
+/** Claims what `dueInTurns` picks under one new claim token and lease. */
+export async function claimDueDeliveries(
+  limit: number,
+  now: number,
+  options: ClaimOptions = {},
+): Promise<Claim[]> {
+  const token = randomUUID();
+  const leaseUntil = now + leaseMs();
   const rows = await getDb().$queryRaw<{ id: string }[]>`
     UPDATE "Delivery" SET "leaseUntilMs" = ${BigInt(leaseUntil)}, "claimToken" = ${token}
-    WHERE "id" IN (
-      SELECT d."id" FROM "Delivery" d
-      JOIN (
-        SELECT "id", "dueAtMs",
-          ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
-        FROM (
-          SELECT "id", "clientId", "dueAtMs",
-            ROW_NUMBER() OVER (PARTITION BY "webhookId" ORDER BY "dueAtMs", "id") AS "webhookTurn"
-          FROM "Delivery"
-          WHERE ${claimable("")} AND "dueAtMs" <= ${BigInt(now)}
-            ${notIn("webhookId", skipWebhookIds)} ${notIn("clientId", skipClientIds)}
-        ) byWebhook
-      ) turns ON turns."id" = d."id"
-      WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient}
-      ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit} ${skipLocked})
+    WHERE "id" IN (${dueInTurns(limit, now, options)})
     RETURNING "id"`;
   return rows.map((row) => ({ id: row.id, token, leaseUntil }));
 }
@@ -275,15 +301,15 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     }
     return circuit;
   };
-  // Claims held per API client: waiting in a line, being sent, or sent and not yet recorded — so a
-  // client whose attempts fail fast (an open circuit, a receiver answering 500 at once) churns
-  // through only its share, and its bookkeeping cannot crowd out the others' claims.
-  const claimsOf = new Map<string, number>();
-  const holdClaim = (clientId: string, change: 1 | -1) => {
-    const held = (claimsOf.get(clientId) ?? 0) + change;
-    if (held > 0) claimsOf.set(clientId, held);
-    else claimsOf.delete(clientId);
-  };
+  // Per API client: the claims it holds (waiting in a line or being sent), and its outcomes not
+  // yet recorded. A client at either bound is passed over at the claim: one whose attempts fail
+  // fast (an open circuit, a receiver answering 500 at once) churns through only its share of the
+  // recording too, so its bookkeeping cannot hold up the others' claims.
+  const claims = perClientCount();
+  const unrecorded = perClientCount();
+  const atItsShare = (clientId: string) =>
+    claims.of(clientId) >= perClient || unrecorded.of(clientId) >= perClient * UNRECORDED_PER_CLAIM;
+  const holdClaim = claims.add;
 
   // The loop rests until a slot frees (or `idleMs` passes); a signal given while it works is kept.
   let signalled = false;
@@ -317,6 +343,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   const record = (result: AttemptResult) => {
     attempts.inc({ outcome: result.status === "pending" ? "retry" : result.status });
     attemptDuration.observe(result.outcome.latencyMs / 1000);
+    unrecorded.add(result.prepared.clientId, 1);
     toRecord.push(result);
     recording ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
@@ -325,17 +352,14 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         await recordOutcomes(batch).catch((error) =>
           logger.error({ err: error }, "delivery worker: recording"),
         );
-        for (const result of batch) holdClaim(result.prepared.clientId, -1);
+        for (const result of batch) unrecorded.add(result.prepared.clientId, -1);
       }
       recording = null;
       signal();
     })();
   };
-  /** An attempt that threw (nothing to record): its claim is given up to the lease. */
-  const attemptFailed = (queued: Queued) => (error: unknown) => {
-    holdClaim(queued.clientId, -1);
-    logger.error({ err: error }, "delivery worker: attempt");
-  };
+  /** An attempt that threw has nothing to record: its delivery waits for the lease to run out. */
+  const attemptFailed = (error: unknown) => logger.error({ err: error }, "delivery worker: attempt");
   const send = (queued: Queued, endpoint: Endpoint) => {
     sending++;
     endpoint.sending++;
@@ -345,7 +369,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         if (!queued.refusal && !queued.notSent) circuit.settle(result.outcome.timedOut === true, Date.now());
         record(result);
       })
-      .catch(attemptFailed(queued))
+      .catch(attemptFailed)
       .finally(() => finish(queued)); // the endpoint's slot frees with its answer
   };
   /**
@@ -358,13 +382,15 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       send(queued, endpoint);
       return true;
     }
+    holdClaim(queued.clientId, -1); // no slot taken: the claim ends with this failed attempt
     const probe = new Date(circuit.nextProbeAt).toISOString();
     const notSent = `not sent: this endpoint timed out on its last ${circuitAfter} attempts or more; it is tried again (one attempt at a time) from ${probe}`;
-    void attempt({ ...queued, notSent }, Date.now()).then(record, attemptFailed(queued));
+    void attempt({ ...queued, notSent }, Date.now()).then(record, attemptFailed);
     return false;
   };
   const finish = (queued: Queued) => {
     sending--;
+    holdClaim(queued.clientId, -1);
     const endpoint = endpointFor(queued.endpoint);
     endpoint.sending--;
     for (let next = endpoint.line.shift(); next; next = endpoint.line.shift()) {
@@ -382,7 +408,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   const fill = async (room: number): Promise<number> => {
     const busy = [...endpoints.values()].filter((e) => e.sending >= perEndpoint || e.line.length > 0);
     const skipWebhookIds = busy.flatMap((e) => [...e.webhookIds]).slice(0, 500);
-    const skipClientIds = [...claimsOf].filter(([, held]) => held >= perClient).map(([id]) => id);
+    const skipClientIds = [...new Set([...claims.clients(), ...unrecorded.clients()])].filter(atItsShare);
     const prepared = await prepareAttempts(
       await claimDueDeliveries(room, Date.now(), {
         skipWebhookIds,
@@ -395,7 +421,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     );
     const overflow: Claim[] = [];
     for (const q of queued) {
-      if ((claimsOf.get(q.clientId) ?? 0) >= perClient) {
+      if (claims.of(q.clientId) >= perClient) {
         overflow.push(q.claim);
         continue;
       }
