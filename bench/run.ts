@@ -8,7 +8,7 @@
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
  * as its own process; a noisy-neighbour run (bench/isolation.ts); and on SQLite, the pages'
- * timings in Chromium (bench/browser.ts). BENCH_ONLY=isolation runs only the noisy neighbour.
+ * timings in Chromium (bench/browser.ts). BENCH_ONLY=deliveries runs only the two delivery runs.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -39,7 +39,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
 const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
-const isolationOnly = process.env.BENCH_ONLY === "isolation";
+const deliveriesOnly = process.env.BENCH_ONLY === "deliveries";
 
 type Seed = {
   token: string;
@@ -302,8 +302,17 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     console.log(`  ${result}`);
     extras.push(`${backend}: ${result}`);
   };
-  const isolation = () =>
-    withWorker(() =>
+  // A single tenant's steady publishing, then the noisy neighbour (bench/isolation.ts).
+  const deliveryRuns = async () => {
+    await withWorker(() =>
+      benchDeliveries({
+        baseUrl: api(PRODUCT_PORT, ""),
+        token: seed.token,
+        facilityId: seed.facilityIds[0] ?? "",
+        tls,
+      }),
+    );
+    await withWorker(() =>
       benchIsolation({
         baseUrl: api(PRODUCT_PORT, ""),
         operatorKey: OPERATOR_KEY,
@@ -312,9 +321,10 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         tls,
       }),
     );
+  };
   try {
-    if (isolationOnly) {
-      await isolation();
+    if (deliveriesOnly) {
+      await deliveryRuns();
       return;
     }
     // The REST PATCH changes all four fields, spread over the last 100 webhooks (the tRPC load
@@ -402,15 +412,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
       `${backend}: REST PATCH p99 / floor p99 = ${pairedRatio(patch, "REST PATCH", "floor PATCH", "p99").toFixed(2)}; tRPC / REST PATCH = ${pairedRatio(patch, "tRPC update", "REST PATCH").toFixed(2)}`,
       `${backend}, as ratios of the median runs: REST PATCH / floor ${ofMedians(patch, "REST PATCH", "floor PATCH")}, tRPC / REST PATCH ${ofMedians(patch, "tRPC update", "REST PATCH")}, GET list / floor ${ofMedians(list, "REST GET list (50)", "floor GET")}`,
     );
-    await withWorker(() =>
-      benchDeliveries({
-        baseUrl: api(PRODUCT_PORT, ""),
-        token: seed.token,
-        facilityId: seed.facilityIds[0] ?? "",
-        tls,
-      }),
-    );
-    await isolation();
+    await deliveryRuns();
     if (backend === "sqlite") {
       extras.push(
         `Edit page first-load JavaScript: ${((await firstLoadJs(seed)) / 1024).toFixed(1)} kB gzip`,
@@ -452,7 +454,7 @@ if (postgresUrl) {
   extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
 }
 
-if (isolationOnly) {
+if (deliveriesOnly) {
   console.log(`\n${extras.join("\n")}\n\n(BENCH_ONLY: bench/results.md left as it was)`);
   process.exit(0);
 }

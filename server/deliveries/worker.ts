@@ -31,9 +31,6 @@ const PURGE_EVERY_MS = 3_600_000;
 const REPLAY_EVERY_MS = 1_000;
 const RECORD_EVERY_MS = 20;
 
-/** Outcomes of one client a worker lets wait for recording, per claim it may hold, before passing it over. */
-const UNRECORDED_PER_CLAIM = 4;
-
 /** A count per API client, forgetting clients at zero. */
 function perClientCount() {
   const counts = new Map<string, number>();
@@ -44,7 +41,7 @@ function perClientCount() {
       if (count > 0) counts.set(clientId, count);
       else counts.delete(clientId);
     },
-    clients: () => counts.keys(),
+    held: () => new Map(counts),
   };
 }
 
@@ -56,8 +53,10 @@ export type ClaimOptions = {
   skipWebhookIds?: string[];
   /** API clients passed over (they have their share of this worker in flight). */
   skipClientIds?: string[];
-  /** At most this many deliveries of one API client per claim. */
+  /** At most this many deliveries of one API client per claim… */
   perClient?: number;
+  /** …less what the client already holds (so a claim takes nothing it must give back). */
+  heldBy?: Map<string, number>;
 };
 
 const notIn = (column: string, ids: string[]) =>
@@ -72,8 +71,14 @@ const notIn = (column: string, ids: string[]) =>
 export function dueInTurns(
   limit: number,
   now: number,
-  { skipWebhookIds = [], skipClientIds = [], perClient = limit }: ClaimOptions = {},
+  { skipWebhookIds = [], skipClientIds = [], perClient = limit, heldBy = new Map() }: ClaimOptions = {},
 ): Prisma.Sql {
+  const held = heldBy.size
+    ? Prisma.sql`CASE turns."clientId" ${Prisma.join(
+        [...heldBy].map(([clientId, count]) => Prisma.sql`WHEN ${clientId} THEN ${count}`),
+        " ",
+      )} ELSE 0 END`
+    : Prisma.sql`0`;
   const skipLocked =
     getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty;
   // Pending and not leased (or its lease ran out), as of `now`.
@@ -85,7 +90,7 @@ export function dueInTurns(
   return Prisma.sql`
     SELECT d."id" FROM "Delivery" d
     JOIN (
-      SELECT "id", "dueAtMs",
+      SELECT "id", "clientId", "dueAtMs",
         ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
       FROM (
         SELECT "id", "clientId", "dueAtMs",
@@ -95,7 +100,7 @@ export function dueInTurns(
           ${notIn("webhookId", skipWebhookIds)} ${notIn("clientId", skipClientIds)}
       ) byWebhook
     ) turns ON turns."id" = d."id"
-    WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient}
+    WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient} - ${held}
     ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit} ${skipLocked}`;
 }
 
@@ -301,14 +306,11 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     }
     return circuit;
   };
-  // Per API client: the claims it holds (waiting in a line or being sent), and its outcomes not
-  // yet recorded. A client at either bound is passed over at the claim: one whose attempts fail
-  // fast (an open circuit, a receiver answering 500 at once) churns through only its share of the
-  // recording too, so its bookkeeping cannot hold up the others' claims.
+  // Claims held per API client, from the claim until the outcome is recorded (waiting in a line,
+  // being sent, or sent and not yet written). A client at its share is passed over at the claim:
+  // one whose attempts fail fast (an open circuit, a receiver answering 500 at once) churns
+  // through only its share of the recording too, so its bookkeeping cannot hold up the others'.
   const claims = perClientCount();
-  const unrecorded = perClientCount();
-  const atItsShare = (clientId: string) =>
-    claims.of(clientId) >= perClient || unrecorded.of(clientId) >= perClient * UNRECORDED_PER_CLAIM;
   const holdClaim = claims.add;
 
   // The loop rests until a slot frees (or `idleMs` passes); a signal given while it works is kept.
@@ -343,7 +345,6 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   const record = (result: AttemptResult) => {
     attempts.inc({ outcome: result.status === "pending" ? "retry" : result.status });
     attemptDuration.observe(result.outcome.latencyMs / 1000);
-    unrecorded.add(result.prepared.clientId, 1);
     toRecord.push(result);
     recording ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
@@ -352,14 +353,17 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         await recordOutcomes(batch).catch((error) =>
           logger.error({ err: error }, "delivery worker: recording"),
         );
-        for (const result of batch) unrecorded.add(result.prepared.clientId, -1);
+        for (const result of batch) holdClaim(result.prepared.clientId, -1);
       }
       recording = null;
       signal();
     })();
   };
-  /** An attempt that threw has nothing to record: its delivery waits for the lease to run out. */
-  const attemptFailed = (error: unknown) => logger.error({ err: error }, "delivery worker: attempt");
+  /** An attempt that threw has nothing to record: its claim ends; the delivery waits out the lease. */
+  const attemptFailed = (queued: Queued) => (error: unknown) => {
+    holdClaim(queued.clientId, -1);
+    logger.error({ err: error }, "delivery worker: attempt");
+  };
   const send = (queued: Queued, endpoint: Endpoint) => {
     sending++;
     endpoint.sending++;
@@ -369,7 +373,7 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
         if (!queued.refusal && !queued.notSent) circuit.settle(result.outcome.timedOut === true, Date.now());
         record(result);
       })
-      .catch(attemptFailed)
+      .catch(attemptFailed(queued))
       .finally(() => finish(queued)); // the endpoint's slot frees with its answer
   };
   /**
@@ -382,15 +386,13 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
       send(queued, endpoint);
       return true;
     }
-    holdClaim(queued.clientId, -1); // no slot taken: the claim ends with this failed attempt
     const probe = new Date(circuit.nextProbeAt).toISOString();
     const notSent = `not sent: this endpoint timed out on its last ${circuitAfter} attempts or more; it is tried again (one attempt at a time) from ${probe}`;
-    void attempt({ ...queued, notSent }, Date.now()).then(record, attemptFailed);
+    void attempt({ ...queued, notSent }, Date.now()).then(record, attemptFailed(queued));
     return false;
   };
   const finish = (queued: Queued) => {
     sending--;
-    holdClaim(queued.clientId, -1);
     const endpoint = endpointFor(queued.endpoint);
     endpoint.sending--;
     for (let next = endpoint.line.shift(); next; next = endpoint.line.shift()) {
@@ -408,12 +410,13 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
   const fill = async (room: number): Promise<number> => {
     const busy = [...endpoints.values()].filter((e) => e.sending >= perEndpoint || e.line.length > 0);
     const skipWebhookIds = busy.flatMap((e) => [...e.webhookIds]).slice(0, 500);
-    const skipClientIds = [...new Set([...claims.clients(), ...unrecorded.clients()])].filter(atItsShare);
+    const skipClientIds = [...claims.held()].filter(([, held]) => held >= perClient).map(([id]) => id);
     const prepared = await prepareAttempts(
       await claimDueDeliveries(room, Date.now(), {
         skipWebhookIds,
         skipClientIds: skipClientIds.slice(0, 500),
         perClient,
+        heldBy: claims.held(),
       }),
     );
     const queued: Queued[] = await Promise.all(
