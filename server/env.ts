@@ -69,7 +69,7 @@ const envSchema = z.object({
    */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   WEBHOOK_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
-  WEBHOOK_PER_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25),
+  WEBHOOK_PER_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(40),
   /** An endpoint timing out this many attempts in a row gets only one attempt at a time (a probe). */
   WEBHOOK_CIRCUIT_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
   /**
