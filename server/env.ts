@@ -65,7 +65,8 @@ const envSchema = z.object({
   /**
    * Attempts one worker makes at once; at most WEBHOOK_PER_HOST_CONCURRENCY of them to one endpoint
    * (the address and port connected to), and at most WEBHOOK_PER_CLIENT_CONCURRENCY deliveries of
-   * one API client claimed (sent or waiting for their endpoint), so no tenant takes the whole pool.
+   * one API client held (from the claim until the outcome is recorded), so no tenant takes the
+   * whole pool.
    */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   WEBHOOK_PER_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
