@@ -14,7 +14,7 @@ process.env.WEBHOOK_CIRCUIT_AFTER = "2";
 process.env.WEBHOOK_MAX_DELIVERIES_PER_PUBLISH = "50";
 process.env.MAX_CLIENTS_PER_USER = "3";
 
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import * as trpcRoute from "../app/api/trpc/[trpc]/route";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
@@ -38,6 +38,7 @@ import {
 } from "../server/webhooks/webhook.service";
 import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
 import { BINARY_ANSWER, startReceiver } from "./https-receiver";
+import { captureLog } from "./log-capture";
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 let receiver: Receiver;
@@ -47,6 +48,9 @@ let tarpit: Receiver;
 beforeAll(async () => {
   receiver = await startReceiver(inject("receiverTls"));
   tarpit = await startReceiver(inject("receiverTls"));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 afterAll(async () => {
   tarpit.releaseHeld();
@@ -134,7 +138,10 @@ describe("a receiver's answer", () => {
       data: { deliveryId: brokenDelivery, attempt: 1, signature: "", responseBody: "", latencyMs: 0 },
     });
 
+    const logged = captureLog("error");
     expect(await runDueDeliveries()).toBe(4);
+    // The operator learns why, with the delivery it concerns.
+    expect(logged.map((line) => line.text).join("\n")).toContain(`"deliveryId":"${brokenDelivery}"`);
     const rows = await getDb().delivery.findMany({
       where: { id: { in: [brokenDelivery, ...neighbours] } },
       select: { id: true, status: true, claimToken: true },
@@ -306,6 +313,7 @@ describe("a secret sealed with a key the server does not have", () => {
 
     // …then the live secret.
     await getDb().webhookSecret.updateMany({ where: { webhookId: webhook.id }, data: { value: missingKey } });
+    const logged = captureLog("error");
     const [brokenDelivery = ""] = await publishTo(broken, 1);
     const [healthyDelivery = ""] = await publishTo(healthy, 1);
     expect(await runDueDeliveries()).toBe(2);
@@ -330,6 +338,8 @@ describe("a secret sealed with a key the server does not have", () => {
     expect(list.status).toBe(200);
     expect((await list.json()).data).toEqual([expect.objectContaining({ id: webhook.id, secrets: [] })]);
     expect(await countSealedUnderMissingKeys(getDb())).toBeGreaterThanOrEqual(3);
+    // The operator's log names the key each time (the delivery, then the list).
+    expect(logged.filter((line) => line.text.includes("sealed with key 00000000"))).toHaveLength(2);
     await getDb().webhook.delete({ where: { id: webhook.id } });
   });
 });
