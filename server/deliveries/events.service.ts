@@ -68,7 +68,9 @@ async function publish(events: EventInput[]): Promise<Published[]> {
   const audiences = new Map<string, typeof rows>();
   for (const row of rows) {
     const key = `${row.facilityId}\n${row.eventType}`;
-    audiences.set(key, [...(audiences.get(key) ?? []), row]);
+    const group = audiences.get(key) ?? [];
+    group.push(row);
+    audiences.set(key, group);
   }
   // Counted before anything is written: a batch that would make more deliveries than allowed is
   // refused whole, before it can hold the database (SQLite's one writer) for seconds.

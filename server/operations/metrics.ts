@@ -14,11 +14,19 @@ export const metrics = () =>
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry });
     const registers = [registry];
-    const queue = async () =>
+    // The queue's gauges are collected together at each scrape: they share one read of it.
+    let reading: ReturnType<typeof readQueue> | null = null;
+    const readQueue = () =>
       deliveryQueue(getDb()).catch((error) => {
         logger.warn({ err: error }, "metrics: the delivery queue could not be read");
         return null;
       });
+    const queue = () => {
+      reading ??= readQueue().finally(() => {
+        reading = null;
+      });
+      return reading;
+    };
     return {
       registry,
       requestDuration: new client.Histogram({
