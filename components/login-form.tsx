@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { type SignInState, signInAction } from "@/app/login/actions";
+import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH } from "@/server/auth/credential-limits";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
 import { Label } from "./ui/label";
@@ -18,13 +19,21 @@ export function LoginForm() {
           type="email"
           autoComplete="username"
           required
+          maxLength={MAX_EMAIL_LENGTH}
           defaultValue={state.email}
           aria-describedby={state.error ? "sign-in-error" : undefined}
         />
       </div>
       <div className="space-y-1.5">
         <Label htmlFor="password">Password</Label>
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+        <Input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          maxLength={MAX_PASSWORD_LENGTH}
+        />
       </div>
       {state.error && (
         <p id="sign-in-error" role="alert" className="text-sm text-red-600">

@@ -101,6 +101,70 @@ describe("sign-in throttling", () => {
     ).toBe(true);
   });
 
+  it("counts each guess before hashing it: of 40 concurrent wrong guesses, only 5 are tried", async () => {
+    const tenant = await createTenant(1);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        signIn({ email: tenant.user.email, password: `wrong-${i}`, address: `198.51.100.${i}` }),
+      ),
+    );
+    const tried = results.filter((r) => !r.ok && r.error === "Invalid email or password");
+    expect(tried).toHaveLength(5);
+    expect(results.filter((r) => !r.ok && r.error.startsWith("Too many attempts"))).toHaveLength(35);
+  });
+
+  it("failures from elsewhere never lock the owner out of a browser they signed in from before", async () => {
+    const tenant = await createTenant(1);
+    const earlier = await signIn({
+      email: tenant.user.email,
+      password: tenant.password,
+      address: "192.0.2.1",
+    });
+    if (!earlier.ok) throw new Error(earlier.error);
+    for (let i = 0; i < 10; i++)
+      await signIn({ email: tenant.user.email, password: "guess", address: `203.0.113.${i}` });
+    // A new device is slowed like the attacker's…
+    expect(
+      await signIn({ email: tenant.user.email, password: tenant.password, address: "192.0.2.2" }),
+    ).toEqual({ ok: false, error: "Too many attempts. Try again in 15 minutes." });
+    // …while the owner's browser, carrying its device cookie, still signs in.
+    const owner = await signIn({
+      email: tenant.user.email,
+      password: tenant.password,
+      address: "192.0.2.1",
+      deviceToken: earlier.deviceToken,
+    });
+    expect(owner.ok).toBe(true);
+  });
+
+  it("a device cookie counts its own failures, and is worth nothing for another account or forged", async () => {
+    const [tenant, other] = [await createTenant(1), await createTenant(1)];
+    const earlier = await signIn({
+      email: tenant.user.email,
+      password: tenant.password,
+      address: "192.0.2.3",
+    });
+    if (!earlier.ok) throw new Error(earlier.error);
+    const attempt = (password: string, deviceToken: string, email = tenant.user.email) =>
+      signIn({ email, password, address: "192.0.2.3", deviceToken });
+    for (let i = 0; i < 5; i++) expect((await attempt("wrong", earlier.deviceToken)).ok).toBe(false);
+    expect(await attempt(tenant.password, earlier.deviceToken)).toEqual({
+      ok: false,
+      error: "Too many attempts. Try again in 15 minutes.",
+    });
+    // The account itself was not locked by the device's failures.
+    expect(
+      (await signIn({ email: tenant.user.email, password: tenant.password, address: "192.0.2.4" })).ok,
+    ).toBe(true);
+    // Another account's lockout is not lifted by this account's cookie, nor by a forged one.
+    for (let i = 0; i < 5; i++)
+      await signIn({ email: other.user.email, password: "wrong", address: "192.0.2.5" });
+    const [nonce] = earlier.deviceToken.split(".");
+    for (const token of [earlier.deviceToken, `${nonce}.forged`, "x".repeat(10_000)]) {
+      expect((await attempt(other.password, token, other.user.email)).ok).toBe(false);
+    }
+  });
+
   it("a successful sign-in clears the account's failures", async () => {
     const tenant = await createTenant(1);
     for (let round = 0; round < 3; round++) {

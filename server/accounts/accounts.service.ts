@@ -4,6 +4,7 @@
  * bad input the same way.
  */
 import { z } from "zod";
+import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH } from "../auth/credential-limits";
 import { hashPassword } from "../auth/passwords";
 import { forgetPrincipals } from "../auth/principal-cache";
 import { endAllSessionsOf } from "../auth/sessions";
@@ -21,14 +22,21 @@ const facilityInput = z.object({
   name: z.string().trim().min(1, "facility name must not be empty").max(200, "facility name is too long"),
 });
 
-const emailInput = z.string().transform((e) => e.trim().toLowerCase());
+const emailInput = z
+  .string()
+  .max(MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
+  .transform((e) => e.trim().toLowerCase());
 
 const userInput = z.object({
-  email: z.email("email must be a valid email address").transform((e) => e.toLowerCase()),
+  email: z
+    .email("email must be a valid email address")
+    .max(MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
+    .transform((e) => e.toLowerCase()),
   password: z
     .string()
-    .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`),
-  facilityIds: z.array(z.string()).min(1, "give at least one --facility"),
+    .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  facilityIds: z.array(z.string().max(64)).min(1, "give at least one --facility").max(1000),
 });
 
 const clientInput = z.object({ name: clientNameInput, ownerEmail: emailInput });

@@ -1,63 +1,76 @@
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
+import { MAX_EMAIL_LENGTH } from "./credential-limits";
+import { accountKeyOf, issueDeviceToken, trustedDeviceId } from "./device-cookie";
 import { PasswordHashingBusyError, verifyPassword } from "./passwords";
 import type { Principal } from "./principal";
 import { cachedPrincipal, forgetPrincipals } from "./principal-cache";
-import {
-  clearFailedSignIns,
-  recordFailedSignIn,
-  signInBlockedForMs,
-  tooManyAttemptsMessage,
-} from "./sign-in-throttle";
+import { reserveSignInAttempt, tooManyAttemptsMessage } from "./sign-in-throttle";
 import { generateToken, hashToken } from "./tokens";
 
 /** "Last seen" and "last used" are written at most this often per credential, not per request. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
-export type SignInResult = { ok: true; token: string; expiresAt: Date } | { ok: false; error: string };
+export type SignInResult =
+  | {
+      ok: true;
+      token: string;
+      expiresAt: Date;
+      /** The browser's device cookie for this account (see device-cookie.ts), renewed at each sign-in. */
+      deviceToken: string;
+    }
+  | { ok: false; error: string };
+
+const WRONG = { ok: false, error: "Invalid email or password" } as const;
 
 /**
- * A new session for valid credentials. Refusals never say which part was wrong; repeated failures
- * for one account or from one address are throttled before any password is hashed.
+ * A new session for valid credentials. Refusals never say which part was wrong; every attempt is
+ * counted before any password is hashed (see sign-in-throttle.ts).
  */
 export async function signIn({
   email,
   password,
   address = "unknown",
   userAgent = "",
+  deviceToken,
 }: {
   email: string;
   password: string;
   address?: string;
   userAgent?: string;
+  /** The browser's device cookie, if it has one. */
+  deviceToken?: string;
 }): Promise<SignInResult> {
   const normalized = email.trim().toLowerCase();
-  const blockedForMs = await signInBlockedForMs(normalized, address);
-  if (blockedForMs > 0) return { ok: false, error: tooManyAttemptsMessage(blockedForMs) };
-  // No stored email holds NUL (the database refuses it): such an address is only a wrong one.
-  const user = normalized.includes("\0")
-    ? null
-    : await getDb().user.findUnique({ where: { email: normalized } });
+  // No stored email is longer or holds NUL (the database refuses it): such an address is only a
+  // wrong one, and nothing of it is kept — not even as a throttle key.
+  const possible = normalized.length <= MAX_EMAIL_LENGTH && !normalized.includes("\0");
+  const accountKey = possible ? accountKeyOf(normalized) : null;
+  const attempt = await reserveSignInAttempt({
+    accountKey,
+    device: accountKey && trustedDeviceId(deviceToken, accountKey),
+    address: address.slice(0, 100),
+  });
+  if ("blockedForMs" in attempt) return { ok: false, error: tooManyAttemptsMessage(attempt.blockedForMs) };
+  if (!accountKey) return WRONG;
+  const user = await getDb().user.findUnique({ where: { email: normalized } });
   let valid: boolean;
   try {
     valid = await verifyPassword(user?.passwordHash ?? null, password);
   } catch (error) {
-    if (error instanceof PasswordHashingBusyError)
-      return { ok: false, error: tooManyAttemptsMessage(60_000) };
-    throw error;
+    if (!(error instanceof PasswordHashingBusyError)) throw error;
+    await attempt.release({ succeeded: false }); // no password was tested
+    return { ok: false, error: tooManyAttemptsMessage(60_000) };
   }
-  if (!valid || !user || user.disabledAt) {
-    await recordFailedSignIn(normalized, address);
-    return { ok: false, error: "Invalid email or password" };
-  }
-  await clearFailedSignIns(normalized);
+  if (!valid || !user || user.disabledAt) return WRONG;
+  await attempt.release({ succeeded: true });
   const token = generateToken();
   const expiresAt = new Date(Date.now() + getEnv().SESSION_TTL_HOURS * 3_600_000);
   await getDb().session.create({
     data: { tokenHash: hashToken(token), userId: user.id, expiresAt, userAgent: userAgent.slice(0, 300) },
   });
-  return { ok: true, token, expiresAt };
+  return { ok: true, token, expiresAt, deviceToken: issueDeviceToken(accountKey) };
 }
 
 export async function signOut(token: string): Promise<void> {

@@ -1,41 +1,61 @@
 /**
- * Sign-in throttling: failed attempts are counted per account and per client address; over the
- * limit, sign-in is refused before any password is hashed. Counts live in this process (an
- * instance behind a load balancer counts its own share).
+ * Sign-in throttling. An attempt is counted before its password is hashed (and given back when it
+ * succeeds), so concurrent guesses cannot outrun the count. Per address (30 per 15 minutes), and
+ * per account (5) — except from a browser that holds the account's device cookie, which counts
+ * its own 5: failures from elsewhere never lock the owner out of their own browser. On
+ * PostgreSQL the counts are shared by every instance (see rate-limits.ts).
  */
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { processSingleton } from "../process-singleton";
+import { RateLimiterRes } from "rate-limiter-flexible";
+import { sharedLimiter } from "../rate-limits";
 
 const WINDOW_SECONDS = 15 * 60;
 const limiter = (name: string, points: number) =>
-  processSingleton(
-    `sign-in-failures-per-${name}`,
-    () => new RateLimiterMemory({ points, duration: WINDOW_SECONDS, blockDuration: WINDOW_SECONDS }),
-  );
-const perAccount = limiter("account", 5);
-const perAddress = limiter("address", 30);
+  sharedLimiter(`sign-in-${name}`, { points, durationSeconds: WINDOW_SECONDS, blockSeconds: WINDOW_SECONDS });
 
-/** Milliseconds until sign-in may be tried again for this account or address, or 0. */
-export async function signInBlockedForMs(email: string, address: string): Promise<number> {
-  const [account, client] = await Promise.all([perAccount.get(email), perAddress.get(address)]);
-  const blocked = [
-    account && account.consumedPoints >= perAccount.points ? account.msBeforeNext : 0,
-    client && client.consumedPoints >= perAddress.points ? client.msBeforeNext : 0,
+export type SignInAttempt =
+  | { blockedForMs: number }
+  | {
+      /** The attempt did not count against anyone (it succeeded, or never tested a password). */
+      release: (options: { succeeded: boolean }) => Promise<void>;
+    };
+
+/**
+ * Counts one attempt from `address` at the account (or the account's trusted `device`), or says
+ * how long until one may be tried. `accountKey` is null for an email no account can have.
+ */
+export async function reserveSignInAttempt({
+  accountKey,
+  device,
+  address,
+}: {
+  accountKey: string | null;
+  device: string | null;
+  address: string;
+}): Promise<SignInAttempt> {
+  const perAddress = limiter("address", 30);
+  const perAccount = device ? limiter("device", 5) : limiter("account", 5);
+  const accountCounter = device ?? accountKey;
+  const counted = [
+    { limiter: perAddress, key: address },
+    ...(accountCounter ? [{ limiter: perAccount, key: accountCounter }] : []),
   ];
-  return Math.max(...blocked);
+  const outcomes = await Promise.allSettled(counted.map(({ limiter, key }) => limiter.consume(key)));
+  const refusals = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
+  const unexpected = refusals.find((refusal) => !(refusal instanceof RateLimiterRes));
+  if (unexpected) throw unexpected;
+  if (refusals.length) {
+    return { blockedForMs: Math.max(...refusals.map((r: RateLimiterRes) => r.msBeforeNext)) };
+  }
+  return {
+    release: async ({ succeeded }) => {
+      await perAddress.reward(address, 1);
+      // A success clears the account's (or device's) earlier failures: its owner knows the password.
+      if (accountCounter) {
+        await (succeeded ? perAccount.delete(accountCounter) : perAccount.reward(accountCounter, 1));
+      }
+    },
+  };
 }
-
-export async function recordFailedSignIn(email: string, address: string): Promise<void> {
-  await Promise.all(
-    [perAccount.consume(email), perAddress.consume(address)].map((consumed) =>
-      consumed.catch((error: unknown) => {
-        if (!(error instanceof RateLimiterRes)) throw error; // over the limit is expected here
-      }),
-    ),
-  );
-}
-
-export const clearFailedSignIns = (email: string) => perAccount.delete(email);
 
 export const tooManyAttemptsMessage = (blockedForMs: number) => {
   const minutes = Math.max(1, Math.ceil(blockedForMs / 60_000));

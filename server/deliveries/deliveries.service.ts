@@ -3,13 +3,12 @@
  * "Resend" (a new attempt now, also after the final failure) and "Send test event".
  */
 import { randomUUID } from "node:crypto";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { accessibleFacilityIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, tooManyRequests } from "../errors";
 import { processSingleton } from "../process-singleton";
-import { consumeOrRefuse } from "../rate-limits";
+import { consumeOrRefuse, sharedLimiter } from "../rate-limits";
 import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
 import { getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
@@ -126,10 +125,7 @@ const TEST_SENDS_AT_ONCE = 20;
  */
 async function admitTestSend(webhook: { id: string; clientId: string }): Promise<() => void> {
   for (const { scope, points, duration } of TEST_SEND_LIMITS) {
-    const limiter = processSingleton(
-      `test-sends-per-${scope}`,
-      () => new RateLimiterMemory({ points, duration }),
-    );
+    const limiter = sharedLimiter(`test-sends-per-${scope}`, { points, durationSeconds: duration });
     await consumeOrRefuse(limiter, scope === "webhook" ? webhook.id : webhook.clientId);
   }
   const inFlight = processSingleton("test-sends-in-flight", () => ({ count: 0 }));

@@ -35,20 +35,23 @@ const isoDate = (name: string) =>
     )
     .transform((value) => new Date(value));
 
-/** An integer query parameter, with the contract's messages. */
-export const queryInteger = (name: string, min: number, max: number | null, fallback: number) =>
+/**
+ * An integer query parameter, with the contract's messages. Every one has a maximum: past 2^53 a
+ * JavaScript number is no longer the integer that was sent (…993 reads as …992).
+ */
+export const queryInteger = (name: string, min: number, max: number, fallback: number) =>
   z
     .string()
     .default(String(fallback))
     .refine((value) => /^-?\d+$/.test(value), `${name} must be an integer number`)
     .transform(Number)
     .refine((value) => value >= min, `${name} must not be less than ${min}`)
-    .refine((value) => max === null || value <= max, `${name} must not be greater than ${max}`);
+    .refine((value) => value <= max, `${name} must not be greater than ${max}`);
 
-/** Paging as the log API does it: `limit` 0–100 (default 10), `offset` ≥ 0. */
+/** Paging as the log API does it: `limit` 0–100 (default 10), `offset` ≥ 0 (and exact). */
 export const pageQuery = z.object({
   limit: queryInteger("limit", 0, 100, 10),
-  offset: queryInteger("offset", 0, null, 0),
+  offset: queryInteger("offset", 0, Number.MAX_SAFE_INTEGER, 0),
 });
 
 /**

@@ -3,15 +3,13 @@
  * contract's exact body. Route handlers stay a few lines each.
  */
 import { randomUUID } from "node:crypto";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { z } from "zod";
 import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
 import { clientAddress } from "../auth/session-cookie";
 import { getEnv } from "../env";
 import { AppError, asAppError, ERROR_TABLE } from "../errors";
-import { processSingleton } from "../process-singleton";
-import { consumeOrRefuse } from "../rate-limits";
+import { enforceRequestRate } from "../rate-limits";
 import type { Webhook } from "../webhooks/webhook";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
@@ -28,10 +26,7 @@ const json = (body: unknown, status: number) => Response.json(body, { status });
  * endpoint says otherwise) is refused before anything else looks at it.
  */
 export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readLimited(request, maxBytes);
-  const text = new TextDecoder().decode(bytes);
+  const text = new TextDecoder().decode(await readBody(request, maxBytes));
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);
@@ -43,8 +38,15 @@ export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Pro
 const tooLarge = (maxBytes: number) =>
   new AppError("PAYLOAD_TOO_LARGE", `request body must not be larger than ${maxBytes / 1024} kB`);
 
-/** Reads at most `maxBytes`, so a lying or absent Content-Length cannot make us buffer more. */
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The body's bytes, refused (413) past `maxBytes`: at once when Content-Length says so, and while
+ * reading otherwise, so a lying or absent Content-Length cannot make us buffer more.
+ */
+export async function readBody(
+  request: Request,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -80,17 +82,6 @@ export function errorResponse(error: unknown, request?: Request): Response {
   return json({ message: "Internal Server Error", statusCode: 500, requestId }, 500);
 }
 
-/** Each API client's requests per minute, counted in this process (all routes together); over it, 429. */
-async function enforceClientRateLimit(clientId: string): Promise<void> {
-  const points = getEnv().API_RATE_LIMIT_PER_MINUTE;
-  if (points === 0) return;
-  const limiter = processSingleton(
-    "api-requests-per-client",
-    () => new RateLimiterMemory({ points, duration: 60 }),
-  );
-  await consumeOrRefuse(limiter, clientId);
-}
-
 type Handler<P> = (args: { request: Request; principal: Principal; params: P }) => Promise<Response>;
 
 /**
@@ -102,7 +93,7 @@ export function publicApiRoute<P = Record<string, never>>(route: string, handler
   return observed(route, async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       const principal = await principalFromBearer(request.headers.get("authorization"));
-      await enforceClientRateLimit(principal.clientId ?? principal.userId);
+      await enforceRequestRate(principal.clientId ?? principal.userId);
       return await handler({ request, principal, params: await context.params });
     } catch (error) {
       return errorResponse(error, request);

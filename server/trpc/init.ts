@@ -8,6 +8,7 @@ import { AppError, asAppError, ERROR_TABLE } from "../errors";
 import { currentRequestId } from "../http/log";
 import { isCrossSiteRequest } from "../http/origin";
 import { requestOrigin } from "../http/rest";
+import { enforceRequestRate } from "../rate-limits";
 import { toContractMessages } from "../webhooks/webhook.schemas";
 import type { RequestOrigin } from "../webhooks/webhook-history";
 
@@ -59,23 +60,27 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** A refusal as tRPC answers it: the matching code (not a 500), the message list in `data.messages`. */
+export const toTRPCError = (refusal: AppError) =>
+  new TRPCError({ code: ERROR_TABLE[refusal.code].trpcCode, message: refusal.message, cause: refusal });
+
 /** The service throws AppError; tRPC answers it with the matching code instead of a 500. */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
   const cause = result.ok ? undefined : asAppError(result.error.cause);
-  if (cause) {
-    throw new TRPCError({ code: ERROR_TABLE[cause.code].trpcCode, message: cause.message, cause });
-  }
+  if (cause) throw toTRPCError(cause);
   return result;
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const protectedProcedure = t.procedure.use(mapAppErrors).use(({ ctx, type, next }) => {
+/** Same-site, signed in, and within the user's request rate (each procedure of a batch counts). */
+export const protectedProcedure = t.procedure.use(mapAppErrors).use(async ({ ctx, type, next }) => {
   if (type === "mutation" && ctx.crossSite) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site requests are not allowed" });
   }
   if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  await enforceRequestRate(`user:${ctx.principal.userId}`);
   return next({ ctx: { principal: ctx.principal } });
 });
