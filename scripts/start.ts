@@ -1,7 +1,7 @@
 /**
  * `npm start`: build if there is no build yet, migrate, seal any secrets stored before sealing,
- * seed demo data into an empty embedded database, then serve on PORT (default 3000) and HOSTNAME
- * (Next's default when unset).
+ * seed demo data into an empty embedded database, then serve (scripts/serve.ts) on PORT (default
+ * 3000) and HOSTNAME (every interface when unset).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -38,15 +38,10 @@ Demo data created in ${env.databaseFile} (shown once; not stored in readable for
 `);
 }
 
-await getDb().$disconnect(); // the server opens its own connections
+await getDb().$disconnect();
 
-const port = process.env.PORT ?? "3000";
-const host = process.env.HOSTNAME;
-// The server handles signals itself (instrumentation.ts): the embedded worker finishes the
-// attempts in flight before the process exits, which Next's own handling does not wait for.
-const server = spawn(next, ["start", "-p", port, ...(host ? ["-H", host] : [])], {
-  stdio: "inherit",
-  env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: "1" },
-});
+// The server runs in a process of its own, which opens its own connections and handles signals
+// (instrumentation.ts): the embedded worker finishes the attempts in flight before it exits.
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -41,7 +41,15 @@ const envSchema = z.object({
   APP_ENCRYPTION_KEY: z.string().optional(),
   /** Seeds demo data into an empty configured database too (always on the embedded default). */
   DEMO_DATA: z.enum(["0", "1"]).optional(),
-  /** Public API requests one client may make per minute (per app instance); 0 turns the limit off. */
+  /**
+   * Proxies in front of the app whose X-Forwarded-For entries are believed: 0 (the default) uses
+   * the socket's address whatever a client sends; 1 behind one load balancer, and so on.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Requests one credential may make per minute: an API client on the public API, a signed-in user
+   * in the browser (each tRPC procedure). Shared by every instance on PostgreSQL; 0 turns it off.
+   */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   MAX_WEBHOOKS_PER_CLIENT: z.coerce.number().int().positive().default(1000),
   /** API clients one user may have (revoked ones not counted): with the cap above, bounds a fan-out. */

@@ -59,7 +59,7 @@ export async function adminWithEnv(env: Record<string, string>, ...args: string[
 export type AppServer = { url: string; process: ChildProcess; output: () => string };
 
 /**
- * The production build on a free port, on the test file's database: `next start` without a worker,
+ * The production build on a free port, on the test file's database: the server alone without a worker,
  * or with `viaNpmStart`, the whole of `npm start` (its embedded worker unless `env` says otherwise).
  */
 export async function startAppServer(
@@ -69,14 +69,16 @@ export async function startAppServer(
   const port = await freePort();
   const [command, args] = viaNpmStart
     ? ["node_modules/.bin/tsx", ["scripts/start.ts"]]
-    : ["node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"]];
+    : [process.execPath, ["--import", "tsx", "scripts/serve.ts"]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: "production",
       LOG_LEVEL: "info",
-      ...(viaNpmStart ? { PORT: String(port), HOSTNAME: "127.0.0.1" } : { WEBHOOK_WORKER: "off" }),
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      ...(viaNpmStart ? {} : { WEBHOOK_WORKER: "off" }),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -34,8 +34,8 @@ export const sessionTokenFrom = (headers: Headers) =>
   readCookie(headers.get("cookie"), sessionCookieName(headers));
 
 /**
- * The client's address as this server saw it: the last X-Forwarded-For hop (Next adds the socket's
- * address when no proxy sent the header; behind a proxy, the proxy's own entry comes last).
+ * The client's address: the server (scripts/serve.ts) puts the one it resolved from the socket and
+ * TRUST_PROXY into X-Forwarded-For before the app sees the request. Bounded, whatever arrives.
  */
 export const clientAddress = (headers: Headers) =>
-  headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() || "unknown";
+  headers.get("x-forwarded-for")?.split(",").at(-1)?.trim().slice(0, 64) || "unknown";

@@ -7,7 +7,6 @@ import type { z } from "zod";
 import { principalFromBearer } from "../auth/bearer";
 import type { Principal } from "../auth/principal";
 import { clientAddress } from "../auth/session-cookie";
-import { getEnv } from "../env";
 import { AppError, asAppError, ERROR_TABLE } from "../errors";
 import { enforceRequestRate } from "../rate-limits";
 import type { Webhook } from "../webhooks/webhook";

@@ -1,0 +1,29 @@
+/**
+ * The production web server (`npm start` runs it after its preparations): Next's request handler
+ * behind a Node HTTP server of our own, so every request's client address comes from its socket
+ * and TRUST_PROXY's hops (server/http/client-address.ts), never from what a client claims.
+ * PORT (default 3000) and HOSTNAME (default: every interface).
+ */
+import http from "node:http";
+import next from "next";
+import { getEnv } from "../server/env";
+import { settleForwardedHeaders } from "../server/http/client-address";
+
+// Signals are ours (instrumentation.ts): attempts in flight finish before the process exits.
+process.env.NEXT_MANUAL_SIG_HANDLE = "1";
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOSTNAME || undefined;
+const trustedHops = getEnv().TRUST_PROXY;
+
+const app = next({ dev: false, port, hostname: hostname ?? "localhost" });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  settleForwardedHeaders(req.headers, req.socket.remoteAddress ?? "", trustedHops);
+  void handle(req, res);
+});
+server.listen(port, hostname, () => {
+  console.log(`Serving on http://${hostname ?? "localhost"}:${port}`);
+});
