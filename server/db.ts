@@ -155,17 +155,30 @@ const stockPostgresAdapter = (
       statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS || undefined,
     },
     // Named statements: each connection parses a statement once, then only binds and executes it.
-    { statementNameGenerator: (query) => statementName(query.sql) },
+    // No name (typed as a string, but node-postgres takes none) runs the statement unnamed.
+    { statementNameGenerator: (query) => statementName(query.sql) as string },
   );
 
-const statementNames = new LRUCache<string, string>({ max: STATEMENT_CACHE_SIZE });
-/** A name per distinct SQL text (a hash, so every connection and process agrees on it). */
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) {
-    name = `s_${createHash("sha1").update(sql).digest("base64url")}`;
-    statementNames.set(sql, name);
-  }
+/**
+ * SQL whose text varies with a list's length: `IN ($1,$2,…)`, a second `VALUES` row, a second
+ * `WHEN … THEN` arm. PostgreSQL keeps a named statement for its connection's life, so naming each
+ * length would pile up thousands per connection; these run unnamed (parsed each time) instead.
+ */
+const LIST_SQL = /\bIN \(\$\d+\s*,|\)\s*,\s*\(\s*\$\d+|THEN \$\d+ WHEN \$\d+/i;
+
+/** Distinct statements named per process, so per connection too, whatever SQL comes along. */
+export const MAX_NAMED_STATEMENTS = 200;
+const statementNames = new Map<string, string>();
+
+/**
+ * A name per distinct SQL text (a hash, so every connection and process agrees on it), or none for
+ * list-shaped SQL and once MAX_NAMED_STATEMENTS texts have names.
+ */
+function statementName(sql: string): string | undefined {
+  const known = statementNames.get(sql);
+  if (known || statementNames.size >= MAX_NAMED_STATEMENTS || LIST_SQL.test(sql)) return known;
+  const name = `s_${createHash("sha1").update(sql).digest("base64url")}`;
+  statementNames.set(sql, name);
   return name;
 }
 
