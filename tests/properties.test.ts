@@ -10,13 +10,18 @@
 // Thousands of requests from one client: the rate limit (tested in limits.test.ts) is off here.
 process.env.API_RATE_LIMIT_PER_MINUTE = "0";
 
+import v8 from "node:v8";
+import vm from "node:vm";
 import { TRPCError } from "@trpc/server";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as trpcRoute from "../app/api/trpc/[trpc]/route";
 import * as historyRoute from "../app/api/v2/public/webhooks/facility/[webhookId]/history/route";
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import * as logsRoute from "../app/api/v2/public/webhooks/logs/route";
+import * as asset from "../app/docs/api/assets/[file]/route";
+import { signIn } from "../server/auth/sessions";
 import { createContextInner } from "../server/trpc/init";
 import { createCaller } from "../server/trpc/root";
 import { WEBHOOK_EVENTS, WEBHOOK_FIELDS } from "../server/webhooks/webhook-rules";
@@ -151,9 +156,51 @@ const rawBody = (tenant: Tenant) =>
 
 // --- properties ---------------------------------------------------------------------------------
 
+/**
+ * Values past every bound: integers JavaScript cannot hold exactly, lengths far past any limit,
+ * deep nesting, huge collections, NUL and the names of Object.prototype's members.
+ */
+const extremeText = fc.oneof(
+  fc.constantFrom(
+    "9007199254740993",
+    "99999999999999999999999",
+    "-9007199254740993",
+    "1e309",
+    "-0",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "__proto__",
+    "constructor",
+    "toString",
+    "hasOwnProperty",
+    "\u0000",
+    "a\u0000b",
+    "\ud800",
+  ),
+  fc.integer({ min: 255, max: 300_000 }).map((n) => "x".repeat(n)),
+  fc.nat({ max: 300_000 }).map((n) => `${"9".repeat(Math.min(n, 5_000))}`),
+);
+const extremeValue = fc.oneof(
+  extremeText,
+  fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -Number.MAX_VALUE, 1e308, 2 ** 64),
+  fc.nat({ max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => `P-${i}`)),
+  fc
+    .integer({ min: 1, max: 2_000 })
+    .map((depth) => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`) as unknown),
+);
+
+/** Heap in use after a full collection (V8's gc, exposed for this measurement). */
+function heapAfterGc(): number {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
 let alice: Tenant;
 let bob: Tenant;
 let webhookId: string;
+let aliceSession: string;
 
 beforeAll(async () => {
   alice = await createTenant(2);
@@ -164,6 +211,9 @@ beforeAll(async () => {
     body: JSON.stringify({ url: "https://alice.example.com/hook", events: ["shift.created"] }),
   });
   webhookId = dataOf<Listed>(created.body).id;
+  const session = await signIn({ email: alice.user.email, password: alice.password, address: "192.0.2.200" });
+  if (!session.ok) throw new Error(session.error);
+  aliceSession = session.token;
 });
 
 describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
@@ -343,4 +393,121 @@ describe(`properties (seed ${SEED}, ${RUNS} runs each)`, () => {
       settings,
     );
   }, 120_000);
+
+  it("extreme values at every door: never a 5xx, always the envelope, and the process keeps none of them", async () => {
+    const doors = fc.constantFrom(
+      "rest-query",
+      "rest-body",
+      "rest-header",
+      "rest-path",
+      "trpc-body",
+      "trpc-query",
+      "trpc-path",
+      "sign-in",
+      "docs-asset",
+    );
+    const before = heapAfterGc();
+    await fc.assert(
+      fc.asyncProperty(doors, extremeText, extremeValue, async (door, text, value) => {
+        const status = await throughDoor(door, text, value);
+        expect(status, door).toBeLessThan(500);
+      }),
+      settings,
+    );
+    // What the doors were sent (up to 300 kB a case) is garbage now, whatever the number of runs.
+    expect(heapAfterGc() - before).toBeLessThan(64 * 1024 * 1024);
+  }, 300_000);
 });
+
+/** Sends extreme values through one entry point; answers the HTTP status (a refused sign-in: 400). */
+async function throughDoor(door: string, text: string, value: unknown): Promise<number> {
+  const token = alice.client.token;
+  const trpc = (path: string, init: RequestInit = {}) =>
+    trpcRoute.POST(
+      new Request(`http://localhost/api/trpc/${path}`, {
+        ...init,
+        headers: {
+          host: "localhost",
+          origin: "http://localhost",
+          cookie: `session=${aliceSession}`,
+          ...init.headers,
+        },
+      }),
+    );
+  switch (door) {
+    case "rest-query": {
+      const search = new URLSearchParams({ limit: text.slice(0, 4000), offset: text.slice(0, 4000) });
+      search.append("facilitiesIds", text.slice(0, 4000));
+      const answer = await call(routes.logs, `http://localhost/api/v2/public/webhooks/logs?${search}`, {
+        token,
+      });
+      expectEnvelope(answer.status, answer.body);
+      return answer.status;
+    }
+    case "rest-body": {
+      const body = JSON.stringify({ url: value, events: value, facilities: value, secrets: value });
+      const answer = await call(routes.patch, `${BASE}/${webhookId}`, {
+        method: "PATCH",
+        token,
+        body,
+        webhookId,
+      });
+      expectEnvelope(answer.status, answer.body);
+      return answer.status;
+    }
+    case "rest-header": {
+      const header = text.slice(0, 8000).replace(/[^\x20-\x7e]/g, "x");
+      const answer = await call(routes.patch, `${BASE}/${webhookId}`, {
+        method: "PATCH",
+        token,
+        body: "{}",
+        webhookId,
+        headers: { "if-match": header, "x-request-id": header, "content-length": header.slice(0, 30) },
+      });
+      expectEnvelope(answer.status, answer.body);
+      const unauthorized = await call(routes.list, BASE, { token: header });
+      expectEnvelope(unauthorized.status, unauthorized.body);
+      return Math.max(answer.status, unauthorized.status);
+    }
+    case "rest-path": {
+      const answer = await call(routes.history, `${BASE}/x/history`, { token, webhookId: text });
+      expectEnvelope(answer.status, answer.body);
+      return answer.status;
+    }
+    case "trpc-body": {
+      const response = await trpc("webhooks.update", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: webhookId, version: value, url: value, facilities: value }),
+      });
+      await response.text();
+      return response.status;
+    }
+    case "trpc-query": {
+      const input = encodeURIComponent(JSON.stringify({ facilityId: value, limit: value, cursor: text }));
+      const response = await trpcRoute.GET(
+        new Request(`http://localhost/api/trpc/webhooks.list?input=${input.slice(0, 12_000)}`, {
+          headers: { cookie: `session=${aliceSession}` },
+        }),
+      );
+      await response.text();
+      return response.status;
+    }
+    case "trpc-path": {
+      const response = await trpc(`${encodeURIComponent(text.slice(0, 2000))},webhooks.${text.slice(0, 50)}`);
+      await response.text();
+      return response.status;
+    }
+    case "sign-in": {
+      const result = await signIn({ email: text, password: text.slice(0, 2000), address: "198.18.0.1" });
+      expect(result.ok).toBe(false);
+      return 400;
+    }
+    default: {
+      const response = await asset.GET(new Request(`http://localhost/docs/api/assets/x`), {
+        params: Promise.resolve({ file: text }),
+      });
+      return response.status;
+    }
+  }
+}

@@ -10,15 +10,17 @@ import { forgetPrincipals } from "../auth/principal-cache";
 import { endAllSessionsOf } from "../auth/sessions";
 import { getDb } from "../db";
 import { AppError, parseInput } from "../errors";
+import { MAX_FACILITIES, MAX_FACILITY_ID_LENGTH } from "../webhooks/webhook-rules";
 import { clientNameInput, createClient } from "./clients.service";
 
 export const MIN_PASSWORD_LENGTH = 12;
+const FACILITY_ID_FORMAT = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_FACILITY_ID_LENGTH - 1}}$`);
 
 const facilityInput = z.object({
   id: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "facility id must be 1-64 letters, digits, - or _"),
+    .regex(FACILITY_ID_FORMAT, `facility id must be 1-${MAX_FACILITY_ID_LENGTH} letters, digits, - or _`),
   name: z.string().trim().min(1, "facility name must not be empty").max(200, "facility name is too long"),
 });
 
@@ -36,7 +38,10 @@ const userInput = z.object({
     .string()
     .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
     .max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
-  facilityIds: z.array(z.string().max(64)).min(1, "give at least one --facility").max(1000),
+  facilityIds: z
+    .array(z.string().max(MAX_FACILITY_ID_LENGTH))
+    .min(1, "give at least one --facility")
+    .max(MAX_FACILITIES),
 });
 
 const clientInput = z.object({ name: clientNameInput, ownerEmail: emailInput });

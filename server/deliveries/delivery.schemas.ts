@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
+import { MAX_FACILITY_ID_LENGTH, type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
 
 export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e): e is PublishableEvent => e !== "all") as [
   PublishableEvent,
@@ -10,7 +10,13 @@ export const publishEventInput = z.object({
   eventType: z.enum(PUBLISHABLE_EVENTS, {
     error: `eventType must be one of the following values: ${PUBLISHABLE_EVENTS.join(", ")}`,
   }),
-  facilityId: z.string({ error: "facilityId must be a string" }).min(1, "facilityId should not be empty"),
+  facilityId: z
+    .string({ error: "facilityId must be a string" })
+    .min(1, "facilityId should not be empty")
+    .max(
+      MAX_FACILITY_ID_LENGTH,
+      `facilityId must be shorter than or equal to ${MAX_FACILITY_ID_LENGTH} characters`,
+    ),
   data: z.record(z.string(), z.unknown(), { error: "data must be an object" }),
 });
 
@@ -92,7 +98,7 @@ export function deliveryLogParams(params: URLSearchParams): Record<string, unkno
 export const webhookDeliveriesInput = z.object({
   webhookId: z.uuid(),
   eventType: z.enum(WEBHOOK_EVENTS).optional(),
-  facilityId: z.string().min(1).optional(),
+  facilityId: z.string().min(1).max(MAX_FACILITY_ID_LENGTH).optional(),
   status: z.enum(["pending", "success", "failure"]).optional(),
   /** Only deliveries created on or after this day (YYYY-MM-DD). */
   since: z.iso.date().optional(),
@@ -119,7 +125,11 @@ export const replayFilterInput = z
         error: `event must be one of the following values: ${PUBLISHABLE_EVENTS.join(", ")}`,
       })
       .optional(),
-    facilityId: z.string().min(1, "facility should not be empty").optional(),
+    facilityId: z
+      .string()
+      .min(1, "facility should not be empty")
+      .max(MAX_FACILITY_ID_LENGTH, `facility must be at most ${MAX_FACILITY_ID_LENGTH} characters`)
+      .optional(),
     perSecond: z
       .number({ error: "rate must be a number" })
       .int("rate must be a whole number")

@@ -47,6 +47,8 @@ export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 128;
 export const MAX_URL_LENGTH = 2048;
 export const MAX_FACILITIES = 1000;
+/** Facility ids are 1–64 characters (`admin facilities add` refuses longer): a filter by a longer one is refused. */
+export const MAX_FACILITY_ID_LENGTH = 64;
 
 type Rule = { message: string; passes: (value: unknown) => boolean };
 

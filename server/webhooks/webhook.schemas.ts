@@ -3,7 +3,13 @@
  * field runs its rules from webhook-rules.ts (the same the edit form runs), then is typed.
  */
 import { z } from "zod";
-import { brokenRules, WEBHOOK_EVENTS, WEBHOOK_PAGE_SIZE, type WebhookField } from "./webhook-rules";
+import {
+  brokenRules,
+  MAX_FACILITY_ID_LENGTH,
+  WEBHOOK_EVENTS,
+  WEBHOOK_PAGE_SIZE,
+  type WebhookField,
+} from "./webhook-rules";
 import { listCursorKeys } from "./webhook-sql";
 
 /** Runs every rule on the raw value (reporting each failure at the field), then types what passed. */
@@ -59,10 +65,11 @@ export function toContractMessages(error: z.ZodError): string[] {
 export const listWebhooksInput = z.object({
   cursor: z
     .string()
+    .max(200, "cursor must be one the previous page returned")
     .refine((cursor) => listCursorKeys(cursor) !== null, "cursor must be one the previous page returned")
     .optional(),
   limit: z.number().int().min(1).max(100).default(WEBHOOK_PAGE_SIZE),
-  facilityId: z.string().min(1).optional(),
+  facilityId: z.string().min(1).max(MAX_FACILITY_ID_LENGTH).optional(),
   /** Webhooks that receive this event: those listing it and those listing `all`. */
   event: z.enum(WEBHOOK_EVENTS).optional(),
 });
