@@ -1,6 +1,6 @@
 /**
  * Bounds that keep one client from hurting the others, and the smaller refusals: the webhook cap,
- * the per-client rate limit, a list of any length, URLs with credentials, and where demo data goes.
+ * the per-client and per-user rate limits, a list of any length, URLs with credentials, and where demo data goes.
  */
 process.env.MAX_WEBHOOKS_PER_CLIENT = "3";
 process.env.API_RATE_LIMIT_PER_MINUTE = "40";
@@ -8,8 +8,10 @@ process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import * as trpcRoute from "../app/api/trpc/[trpc]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import { seedDemoDataIfEmpty } from "../server/accounts/demo";
+import { signIn } from "../server/auth/sessions";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { runDueDeliveries } from "../server/deliveries/worker";
@@ -94,6 +96,30 @@ describe("the per-client rate limit", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     expect((await call("GET", quiet.client.token)).status).toBe(200);
+  });
+});
+
+describe("the per-user rate limit on tRPC", () => {
+  it("counts each procedure a signed-in user runs, batched or not, and refuses past the limit with 429", async () => {
+    const [busy, quiet] = [await createTenant(1), await createTenant(1)];
+    const session = async (tenant: Tenant) => {
+      const signedIn = await signIn({ email: tenant.user.email, password: tenant.password });
+      if (!signedIn.ok) throw new Error(signedIn.error);
+      return `session=${signedIn.token}`;
+    };
+    const list = (cookie: string, procedures: number) =>
+      trpcRoute.GET(
+        new Request(
+          `http://localhost/api/trpc/${Array(procedures).fill("clients.list").join(",")}?batch=1&input={}`,
+          { headers: { cookie } },
+        ),
+      );
+    const busyCookie = await session(busy);
+    for (let i = 0; i < 4; i++) expect((await list(busyCookie, 10)).status).toBe(200);
+    const limited = await list(busyCookie, 1);
+    expect(limited.status).toBe(429);
+    expect(JSON.stringify(await limited.json())).toContain("TOO_MANY_REQUESTS");
+    expect((await list(await session(quiet), 1)).status).toBe(200);
   });
 });
 
