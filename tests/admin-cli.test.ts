@@ -207,4 +207,30 @@ describe("admin CLI", () => {
     });
     expect(created?.secrets).toEqual([secretFingerprint(secret)]);
   }, 60_000);
+
+  it("refuses extreme values (past 2^53, 100 kB, prototype names) with a short error, never a stack trace", async () => {
+    const huge = "x".repeat(100_000); // near the 128 kB a single argument may have
+    const runs = await Promise.all([
+      admin("user", "add", `${huge}@example.com`, "--password", "a-long-password", "--facility", "P-1"),
+      admin("facility", "add", "__proto__", huge),
+      admin("client", "rotate", "9007199254740993", "--grace-hours", "99999999999999999999999"),
+      admin(
+        "deliveries",
+        "replay",
+        "--webhook",
+        "constructor",
+        "--since",
+        "2026-01-01T00:00:00Z",
+        "--rate",
+        "1e309",
+      ),
+      admin("event", "publish", "shift.created", "--facility", huge, "--data", "[".repeat(5_000)),
+    ]);
+    for (const { code, stderr } of runs) {
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^error: /m);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(stderr.length).toBeLessThan(2_000);
+    }
+  }, 60_000);
 });
