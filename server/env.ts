@@ -119,6 +119,11 @@ const envSchema = z.object({
       }
       return new Set(ports);
     }),
+  /**
+   * How long a worker with nothing due rests before looking again. A publish wakes it at once (in
+   * its own process, and through LISTEN/NOTIFY on PostgreSQL): this is the backstop.
+   */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   /** "embedded" runs a delivery worker inside the web server; "off" leaves it to `npm run worker`. */
   WEBHOOK_WORKER: z.enum(["embedded", "off"]).default("embedded"),
   /** Delivery logs older than this are purged (the original service keeps 14 days). */

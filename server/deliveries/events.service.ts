@@ -14,6 +14,7 @@ import { deliveryBody } from "../webhooks/event-catalogue";
 import { countFanOut, insertDeliveries } from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
+import { announceDue, notifyDueInTransaction } from "./due-signal";
 
 export type Published = { eventId: string; deliveries: number };
 
@@ -113,9 +114,11 @@ async function publish(events: EventInput[]): Promise<Published[]> {
           delivered.set(key, Math.round(stored / chunk.length));
         }
       }
+      if ([...delivered.values()].some(Boolean)) await notifyDueInTransaction(tx);
     },
     { maxWait: 15_000, timeout: 30_000 },
   );
+  if ([...delivered.values()].some(Boolean)) announceDue();
   return rows.map((row) => ({
     eventId: row.id,
     deliveries: delivered.get(`${row.facilityId}\n${row.eventType}`) ?? 0,

@@ -22,6 +22,7 @@ import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook-rules";
 import type { Claim, PreparedAttempt } from "./attempts";
 import { purgeExpiredLogs } from "./delivery-log.service";
+import { listenForDue } from "./due-signal";
 import { Circuit, endpointOf } from "./endpoints";
 import { type AttemptResult, recordOutcomes } from "./outcomes";
 import { runReplays } from "./replays.service";
@@ -272,7 +273,7 @@ export async function runDueDeliveries({ now = Date.now(), batchSize = 100 } = {
  * (address and port) at most WEBHOOK_PER_HOST_CONCURRENCY of its slots, and an endpoint that keeps
  * timing out only one (its circuit breaker's probe).
  */
-export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> } {
+export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop: () => Promise<void> } {
   const {
     WEBHOOK_CONCURRENCY: concurrency,
     WEBHOOK_PER_HOST_CONCURRENCY: perEndpoint,
@@ -495,13 +496,15 @@ export function startWorker({ idleMs = 100 } = {}): { stop: () => Promise<void> 
     "delivery worker heartbeat",
   );
 
+  // A publish wakes the loop at once (the rest is only the backstop).
+  const stopListening = listenForDue(signal);
   const running = loop();
   return {
     stop: async () => {
       stopping = true;
       wake?.();
       logger.info({ inFlight: sending }, "delivery worker stopping: finishing the attempts in flight");
-      await Promise.all([running, purge.stop(), replays.stop(), heartbeat.stop()]);
+      await Promise.all([running, purge.stop(), replays.stop(), heartbeat.stop(), stopListening()]);
       await endHeartbeat(getDb(), workerId).catch((error) => logger.error({ err: error }, "delivery worker"));
       logger.info("delivery worker stopped");
     },

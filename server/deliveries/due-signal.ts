@@ -1,0 +1,67 @@
+/**
+ * "Deliveries are due": said by whoever publishes, heard by the workers, so a worker with nothing to
+ * do claims at once instead of waiting out its rest. Within one process (the embedded worker) it is
+ * an event; across processes on PostgreSQL, NOTIFY in the publishing transaction (delivered when it
+ * commits) and LISTEN on a connection of the worker's own. The worker's poll stays the backstop:
+ * a lost signal delays a delivery by one rest, never more.
+ */
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import type { Tx } from "../db";
+import { getEnv } from "../env";
+import { logger } from "../http/log";
+import { processSingleton } from "../process-singleton";
+
+const CHANNEL = "deliveries_due";
+const local = processSingleton("deliveries-due", () => new EventEmitter().setMaxListeners(0));
+
+/** Inside the publishing transaction: other processes' workers hear it when it commits. */
+export async function notifyDueInTransaction(tx: Tx): Promise<void> {
+  if (getEnv().provider === "postgresql") await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
+}
+
+/** After the publish committed: this process's worker hears it at once. */
+export const announceDue = () => local.emit("due");
+
+/** Calls `wake` whenever deliveries become due; returns the function that stops listening. */
+export function listenForDue(wake: () => void): () => Promise<void> {
+  local.on("due", wake);
+  const remote = getEnv().provider === "postgresql" ? listenOnPostgres(wake) : null;
+  return async () => {
+    local.off("due", wake);
+    await remote?.();
+  };
+}
+
+const RECONNECT_MS = 1_000;
+
+/** LISTEN on a connection of its own (a pooled one may be handed to anyone), reconnecting if it drops. */
+function listenOnPostgres(wake: () => void): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async () => {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: getEnv().DATABASE_URL });
+    next.on("notification", wake);
+    next.on("error", (error) => {
+      logger.warn({ err: error }, "delivery worker: the LISTEN connection failed; polling meanwhile");
+      void next.end().catch(() => {});
+      if (client === next) client = null;
+      setTimeout(() => void connect(), RECONNECT_MS).unref();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${CHANNEL}`);
+      client = next;
+      if (stopped) await next.end();
+      wake(); // what was published while not listening
+    } catch (error) {
+      next.emit("error", error);
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => {});
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * A publish wakes the workers: a worker with nothing due rests WEBHOOK_POLL_MS before it looks
+ * again, but a published event reaches it at once — in its own process (the embedded worker), and
+ * from another process through LISTEN/NOTIFY on PostgreSQL. Here the rest is a minute, longer than
+ * the test may take, so a delivery that arrives was woken for.
+ */
+process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+
+import type { ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { getDb } from "../server/db";
+import { publishEvent } from "../server/deliveries/events.service";
+import { startWorker } from "../server/deliveries/worker";
+import { getEnv } from "../server/env";
+import { createWebhook } from "../server/webhooks/webhook.service";
+import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
+import { startReceiver } from "./https-receiver";
+
+const MINUTE_OF_REST = 60_000;
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let tenant: Tenant;
+beforeAll(async () => {
+  receiver = await startReceiver(inject("receiverTls"));
+  tenant = await createTenant(1);
+  await createWebhook({
+    principal: tenant.clientPrincipal,
+    input: { url: receiver.url("/wake"), events: ["shift.created"], facilities: tenant.facilityIds },
+  });
+});
+afterAll(() => receiver.close());
+
+/** Publishes a shift of its own, so its delivery is told apart by its body. */
+async function publish() {
+  const shiftId = `s-${randomUUID()}`;
+  const { eventId } = await publishEvent({
+    eventType: "shift.created",
+    facilityId: tenant.facilityIds[0],
+    data: { shiftId },
+  });
+  return { eventId, shiftId };
+}
+
+/** Resolves once the receiver has the event and its outcome is written (the worker is idle again). */
+async function delivered({ eventId, shiftId }: { eventId: string; shiftId: string }): Promise<void> {
+  const arrived = () => receiver.received.some((r) => r.body.includes(shiftId));
+  const recorded = async () =>
+    (await getDb().delivery.findFirst({ where: { eventId }, select: { status: true } }))?.status ===
+    "success";
+  while (!arrived() || !(await recorded())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Once the worker has sent one event and gone idle, a second arrives only if the publish wakes it. */
+async function expectWokenByPublish() {
+  await delivered(await publish());
+  const second = await publish();
+  await delivered(second);
+  expect(receiver.received.filter((r) => r.body.includes(second.shiftId))).toHaveLength(1);
+}
+
+describe("a publish wakes the workers", () => {
+  it("the embedded worker, in the publishing process", async () => {
+    const worker = startWorker({ idleMs: MINUTE_OF_REST });
+    try {
+      await expectWokenByPublish();
+    } finally {
+      await worker.stop();
+    }
+  }, 20_000);
+
+  it.runIf(getEnv().provider === "postgresql")(
+    "a worker process, through LISTEN/NOTIFY on PostgreSQL",
+    async () => {
+      const child: ChildProcess = startWorkerProcess({ WEBHOOK_POLL_MS: String(MINUTE_OF_REST) });
+      try {
+        await expectWokenByPublish();
+      } finally {
+        child.kill("SIGTERM");
+      }
+    },
+    30_000,
+  );
+});
