@@ -1,9 +1,10 @@
 /**
- * The delivery run of `npm run bench`: events are published through the operator endpoint at a
- * fixed offered rate (BENCH_EVENTS_PER_SECOND, default 200, in batches every 100 ms, for
- * BENCH_DELIVERY_SECONDS, default 10) and fan out to WEBHOOKS webhooks on a local HTTPS receiver
- * that verifies every signature; measures verified deliveries per second and the time from
- * publish to receipt (the publish time travels in the event's data).
+ * The delivery runs of `npm run bench`: events are published through the operator endpoint at a
+ * fixed offered rate for BENCH_DELIVERY_SECONDS (default 10) — in batches every 100 ms
+ * (BENCH_EVENTS_PER_SECOND, default 200, to 3 webhooks each), or one event per request as a
+ * platform publishing each shift as it happens does — to webhooks on local HTTPS receivers that
+ * verify every signature. Measures verified deliveries per second, the time from publish to
+ * receipt (the publish time travels in the event's data) and the publish call's own time.
  */
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -13,10 +14,8 @@ import { verifySignature } from "../server/webhooks/signature";
 
 export const OPERATOR_KEY = "bench-operator-key-0123456789abcdefghij";
 const SECRET = "bench-secret-0123456789abcdefghij";
-const WEBHOOKS = 3;
 const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 10);
-const BATCHES_PER_SECOND = 10;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -26,13 +25,27 @@ export async function benchDeliveries({
   token,
   facilityId,
   tls,
+  eventType = "shift.report.accepted",
+  webhooks = 3,
+  eventsPerSecond = EVENTS_PER_SECOND,
+  oneByOne = false,
+  layout = "worker as its own process",
 }: {
   baseUrl: string;
   token: string;
   facilityId: string;
   tls: { certFile: string; keyFile: string };
+  /** An event none of the seeded webhooks (nor another run's) listens to. */
+  eventType?: string;
+  webhooks?: number;
+  eventsPerSecond?: number;
+  /** One event per request instead of a batch every 100 ms. */
+  oneByOne?: boolean;
+  layout?: string;
 }): Promise<string> {
+  const batchesPerSecond = oneByOne ? eventsPerSecond : 10;
   const latencies: number[] = [];
+  const publishMs: number[] = [];
   let invalid = 0;
   let lastReceipt = 0;
   const receive = (req: IncomingMessage, res: ServerResponse) => {
@@ -53,7 +66,7 @@ export async function benchDeliveries({
   };
   // Each webhook has a receiver of its own (its own port: its own host to the worker's per-host
   // limit), as each facility's system is on the platform.
-  const servers = Array.from({ length: WEBHOOKS }, () =>
+  const servers = Array.from({ length: webhooks }, () =>
     https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }, receive),
   );
   const ports = await Promise.all(
@@ -65,13 +78,13 @@ export async function benchDeliveries({
     ),
   );
   try {
-    for (let i = 0; i < WEBHOOKS; i++) {
+    for (let i = 0; i < webhooks; i++) {
       const response = await fetch(`${baseUrl}/api/v2/public/webhooks/facility`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({
           url: `https://127.0.0.1:${ports[i]}/hook/${i}`,
-          events: ["shift.report.accepted"], // an event none of the seeded webhooks listens to
+          events: [eventType],
           facilities: [facilityId],
           secrets: [SECRET],
         }),
@@ -80,36 +93,40 @@ export async function benchDeliveries({
     }
     // Open loop: a batch every 100 ms whatever the server's pace, as the platform would publish.
     const started = Date.now();
-    const perBatch = Math.round(EVENTS_PER_SECOND / BATCHES_PER_SECOND);
-    const batches = SECONDS * BATCHES_PER_SECOND;
+    const perBatch = Math.round(eventsPerSecond / batchesPerSecond);
+    const batches = SECONDS * batchesPerSecond;
     const published: Promise<void>[] = [];
     for (let i = 0; i < batches; i++) {
-      const due = started + (i * 1000) / BATCHES_PER_SECOND;
+      const due = started + (i * 1000) / batchesPerSecond;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       const batch = Array.from({ length: perBatch }, () => ({
-        eventType: "shift.report.accepted",
+        eventType,
         facilityId,
         data: { publishedAt: Date.now() },
       }));
+      const publishedAt = performance.now();
       published.push(
         fetch(`${baseUrl}/api/internal/events`, {
           method: "POST",
           headers: { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" },
-          body: JSON.stringify(batch),
+          body: JSON.stringify(oneByOne ? batch[0] : batch),
         }).then((response) => {
+          publishMs.push(performance.now() - publishedAt);
           if (response.status !== 201) throw new Error(`publishing answered ${response.status}`);
         }),
       );
     }
     await Promise.all(published);
-    const expected = perBatch * batches * WEBHOOKS;
+    const expected = perBatch * batches * webhooks;
     const deadline = Date.now() + 180_000;
     while (latencies.length + invalid < expected && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100)); // a benchmark waiting for its receiver
     }
     const sorted = [...latencies].sort((a, b) => a - b);
     const seconds = (lastReceipt - started) / 1000;
-    return `deliveries (${EVENTS_PER_SECOND} events/s offered × ${WEBHOOKS} webhooks for ${SECONDS} s, worker as its own process): ${latencies.length}/${expected} verified (${invalid} bad signatures) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms`;
+    const publishSorted = [...publishMs].sort((a, b) => a - b);
+    const how = oneByOne ? "published one by one" : "in batches every 100 ms";
+    return `deliveries (${eventsPerSecond} events/s ${how} × ${webhooks} webhooks for ${SECONDS} s, ${layout}): ${latencies.length}/${expected} verified (${invalid} bad signatures) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p95 ${percentile(sorted, 0.95)} ms, p99 ${percentile(sorted, 0.99)} ms; publish call p95 ${percentile(publishSorted, 0.95).toFixed(1)} ms`;
   } finally {
     for (const server of servers) {
       server.closeAllConnections();

@@ -35,6 +35,7 @@ const CONNECTIONS = 10;
 const WARM_UP_SECONDS = DURATION;
 const PRODUCT_PORT = 3200;
 const LIMIT_PORT = 3201;
+const EMBEDDED_PORT = 3202;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
@@ -271,18 +272,21 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   const profile = process.env.BENCH_CPU_PROFILE
     ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROFILE]
     : [];
+  // The production server as `npm start` runs it (scripts/serve.ts), without its preparations.
   const product = await startServer(
     "node",
-    [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PRODUCT_PORT), "-H", "127.0.0.1"],
+    [...profile, "--import", "tsx", "scripts/serve.ts"],
     {
       ...env,
+      PORT: String(PRODUCT_PORT),
+      HOSTNAME: "127.0.0.1",
       BENCH_FLOOR: "1",
       OPERATOR_KEY,
       NODE_EXTRA_CA_CERTS: tls.certFile,
       WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       WEBHOOK_WORKER: "off",
     },
-    /Ready/,
+    /Serving on/,
   );
   const limit = await startServer(
     "node_modules/.bin/tsx",
@@ -303,7 +307,47 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     extras.push(`${backend}: ${result}`);
   };
   // A single tenant's steady publishing, then the noisy neighbour (bench/isolation.ts).
+  // Convoy's scenario as users run it: `npm start`'s server with its embedded worker, events
+  // published one by one, one webhook each (distinct event types, so no run feeds another's).
+  const singlePublishRuns = async () => {
+    const embedded = await startServer(
+      "node",
+      [...profile, "--import", "tsx", "scripts/serve.ts"],
+      {
+        ...env,
+        PORT: String(EMBEDDED_PORT),
+        HOSTNAME: "127.0.0.1",
+        OPERATOR_KEY,
+        NODE_EXTRA_CA_CERTS: tls.certFile,
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+      },
+      /Serving on/,
+    );
+    try {
+      for (const [eventsPerSecond, eventType] of [
+        [50, "shift.report.rejected"],
+        [200, "shift.request.cancelled"],
+      ] as const) {
+        const result = await benchDeliveries({
+          baseUrl: api(EMBEDDED_PORT, ""),
+          token: seed.token,
+          facilityId: seed.facilityIds[0] ?? "",
+          tls,
+          eventType,
+          webhooks: 1,
+          eventsPerSecond,
+          oneByOne: true,
+          layout: "npm start's server with its embedded worker",
+        });
+        console.log(`  ${result}`);
+        extras.push(`${backend}: ${result}`);
+      }
+    } finally {
+      await stop(embedded);
+    }
+  };
   const deliveryRuns = async () => {
+    await singlePublishRuns();
     await withWorker(() =>
       benchDeliveries({
         baseUrl: api(PRODUCT_PORT, ""),

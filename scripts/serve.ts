@@ -1,13 +1,16 @@
 /**
  * The production web server (`npm start` runs it after its preparations): Next's request handler
- * behind a Node HTTP server of our own, so every request's client address comes from its socket
- * and TRUST_PROXY's hops (server/http/client-address.ts), never from what a client claims.
+ * behind a Node HTTP server of our own, which settles two things before Next sees a request: the
+ * client's address, from its socket and TRUST_PROXY's hops (server/http/client-address.ts), never
+ * from what a client claims; and a path that does not decode, made literal (server/http/paths.ts)
+ * here rather than in a proxy every API request would pass through.
  * PORT (default 3000) and HOSTNAME (default: every interface).
  */
 import http from "node:http";
 import next from "next";
 import { getEnv } from "../server/env";
 import { settleForwardedHeaders } from "../server/http/client-address";
+import { decodableUrl } from "../server/http/paths";
 
 // Signals are ours (instrumentation.ts): attempts in flight finish before the process exits.
 process.env.NEXT_MANUAL_SIG_HANDLE = "1";
@@ -22,6 +25,7 @@ await app.prepare();
 
 const server = http.createServer((req, res) => {
   settleForwardedHeaders(req.headers, req.socket.remoteAddress ?? "", trustedHops);
+  req.url = decodableUrl(req.url ?? "/");
   void handle(req, res);
 });
 server.listen(port, hostname, () => {
