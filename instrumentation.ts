@@ -1,7 +1,7 @@
 /**
- * Next calls this once when the server starts. Unless WEBHOOK_WORKER=off, the server also sends
- * deliveries (embedded mode), so `npm start` alone is a complete product; larger deployments run
- * `npm run worker` processes instead.
+ * Next calls this once when the server starts. With WEBHOOK_WORKER=embedded the server also sends
+ * deliveries itself (one process); by default `npm start` runs a worker process beside it instead
+ * (scripts/start.ts), and larger deployments run `npm run worker` processes.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;

@@ -8,7 +8,8 @@
  * with BENCH_CPU_PROFILE=<dir>, also a CPU profile of the product server per backend. Then a
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
  * as its own process; a noisy-neighbour run (bench/isolation.ts); and on SQLite, the pages'
- * timings in Chromium (bench/browser.ts). BENCH_ONLY=deliveries runs only the two delivery runs.
+ * timings in Chromium (bench/browser.ts). BENCH_ONLY=deliveries runs only the delivery runs,
+ * BENCH_ONLY=single-publish only the one-by-one publishing runs through `npm start`.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -35,12 +36,13 @@ const CONNECTIONS = 10;
 const WARM_UP_SECONDS = DURATION;
 const PRODUCT_PORT = 3200;
 const LIMIT_PORT = 3201;
-const EMBEDDED_PORT = 3202;
+const NPM_START_PORT = 3202;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
 const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
 const deliveriesOnly = process.env.BENCH_ONLY === "deliveries";
+const singlesOnly = process.env.BENCH_ONLY === "single-publish";
 
 type Seed = {
   token: string;
@@ -307,15 +309,15 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     extras.push(`${backend}: ${result}`);
   };
   // A single tenant's steady publishing, then the noisy neighbour (bench/isolation.ts).
-  // Convoy's scenario as users run it: `npm start`'s server with its embedded worker, events
+  // Convoy's scenario as users run it: `npm start` (its server and its worker process), events
   // published one by one, one webhook each (distinct event types, so no run feeds another's).
   const singlePublishRuns = async () => {
-    const embedded = await startServer(
+    const started = await startServer(
       "node",
-      [...profile, "--import", "tsx", "scripts/serve.ts"],
+      [...profile, "--import", "tsx", "scripts/start.ts"],
       {
         ...env,
-        PORT: String(EMBEDDED_PORT),
+        PORT: String(NPM_START_PORT),
         HOSTNAME: "127.0.0.1",
         OPERATOR_KEY,
         NODE_EXTRA_CA_CERTS: tls.certFile,
@@ -329,7 +331,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         [200, "shift.request.cancelled"],
       ] as const) {
         const result = await benchDeliveries({
-          baseUrl: api(EMBEDDED_PORT, ""),
+          baseUrl: api(NPM_START_PORT, ""),
           token: seed.token,
           facilityId: seed.facilityIds[0] ?? "",
           tls,
@@ -337,13 +339,13 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
           webhooks: 1,
           eventsPerSecond,
           oneByOne: true,
-          layout: "npm start's server with its embedded worker",
+          layout: "npm start: its server and its worker process",
         });
         console.log(`  ${result}`);
         extras.push(`${backend}: ${result}`);
       }
     } finally {
-      await stop(embedded);
+      await stop(started);
     }
   };
   const deliveryRuns = async () => {
@@ -369,6 +371,10 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   try {
     if (deliveriesOnly) {
       await deliveryRuns();
+      return;
+    }
+    if (singlesOnly) {
+      await singlePublishRuns();
       return;
     }
     // The REST PATCH changes all four fields, spread over the last 100 webhooks (the tRPC load
@@ -498,7 +504,7 @@ if (postgresUrl) {
   extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
 }
 
-if (deliveriesOnly) {
+if (deliveriesOnly || singlesOnly) {
   console.log(`\n${extras.join("\n")}\n\n(BENCH_ONLY: bench/results.md left as it was)`);
   process.exit(0);
 }

@@ -9,6 +9,7 @@ import { seedDemoDataIfEmpty } from "../server/accounts/demo";
 import { sealLegacySecrets } from "../server/crypto/key-rotation";
 import { keyRing } from "../server/crypto/sealed-secrets";
 import { getDb } from "../server/db";
+import { DUE_MESSAGE } from "../server/deliveries/due-signal";
 import { getEnv } from "../server/env";
 import { applyMigrations, targetFor } from "../server/migrations";
 
@@ -40,8 +41,34 @@ Demo data created in ${env.databaseFile} (shown once; not stored in readable for
 
 await getDb().$disconnect();
 
-// The server runs in a process of its own, which opens its own connections and handles signals
-// (instrumentation.ts): the embedded worker finishes the attempts in flight before it exits.
-const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// The server and (WEBHOOK_WORKER=process, the default) a delivery worker run in processes of their
+// own: serving and sending do not share an event loop, so a burst of either cannot queue behind the
+// other. Each handles signals itself (instrumentation.ts, scripts/worker.ts): attempts in flight
+// finish and are recorded before it exits. A publish in the server wakes the worker through us.
+const child = (script: string) =>
+  spawn(process.execPath, ["--import", "tsx", script], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
+const children = [child("scripts/serve.ts")];
+const [server] = children;
+if (env.WEBHOOK_WORKER === "process" && server) {
+  const worker = child("scripts/worker.ts");
+  children.push(worker);
+  server.on("message", (message) => {
+    if (message === DUE_MESSAGE && worker.connected) worker.send(message);
+  });
+}
+
+let stopping = false;
+const stopAll = (signal: NodeJS.Signals) => {
+  stopping = true;
+  for (const running of children) if (running.exitCode === null) running.kill(signal);
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(signal));
+// One part ending on its own ends the whole (a supervisor restarts it); once all have exited, so do we.
+let exitCode = 0;
+for (const running of children) {
+  running.on("exit", (code, signal) => {
+    exitCode = Math.max(exitCode, code ?? (signal && !stopping ? 1 : 0));
+    if (!stopping) stopAll("SIGTERM");
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+  });
+}

@@ -8,8 +8,13 @@ import { startWorker } from "../server/deliveries/worker";
 const worker = startWorker();
 console.log("Delivery worker running");
 
+// A terminal's Ctrl-C reaches both `npm start` and its worker, which `npm start` also tells: the
+// second signal must not cut the first's finishing short.
+let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, async () => {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
     console.log(`${signal}: finishing deliveries in flight…`);
     await worker.stop();
     await getDb().$disconnect();

@@ -124,8 +124,12 @@ const envSchema = z.object({
    * its own process, and through LISTEN/NOTIFY on PostgreSQL): this is the backstop.
    */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
-  /** "embedded" runs a delivery worker inside the web server; "off" leaves it to `npm run worker`. */
-  WEBHOOK_WORKER: z.enum(["embedded", "off"]).default("embedded"),
+  /**
+   * Where `npm start` sends deliveries: "process" (a worker process beside the server, so sending
+   * and serving do not share an event loop), "embedded" (inside the server: one process), or "off"
+   * (the server sends nothing; run `npm run worker`).
+   */
+  WEBHOOK_WORKER: z.enum(["process", "embedded", "off"]).default("process"),
   /** Delivery logs older than this are purged (the original service keeps 14 days). */
   LOG_RETENTION_DAYS: z.coerce.number().positive().default(14),
   /** Webhook change history older than this is purged, deleted webhooks' included. */

@@ -1,23 +1,28 @@
 /**
  * A publish wakes the workers: a worker with nothing due rests WEBHOOK_POLL_MS before it looks
- * again, but a published event reaches it at once — in its own process (the embedded worker), and
- * from another process through LISTEN/NOTIFY on PostgreSQL. Here the rest is a minute, longer than
+ * again, but a published event reaches it at once — in its own process (the embedded worker), in
+ * `npm start`'s worker process (relayed by `npm start`), and from any process through
+ * LISTEN/NOTIFY on PostgreSQL. Here the rest is a minute, longer than
  * the test may take, so a delivery that arrives was woken for.
  */
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { startWorker } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
 import { createWebhook } from "../server/webhooks/webhook.service";
-import { createTenant, startWorkerProcess, type Tenant } from "./helpers";
+import { createTenant, startAppServer, startWorkerProcess, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
 
 const MINUTE_OF_REST = 60_000;
+const OPERATOR_KEY = "operator-key-for-tests-0123456789abcdef";
+const built = fs.existsSync(path.join(import.meta.dirname, "../.next/BUILD_ID"));
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let tenant: Tenant;
@@ -31,10 +36,16 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
+type Publish = (event: {
+  eventType: string;
+  facilityId?: string;
+  data: object;
+}) => Promise<{ eventId: string }>;
+
 /** Publishes a shift of its own, so its delivery is told apart by its body. */
-async function publish() {
+async function publishThrough(publishOne: Publish) {
   const shiftId = `s-${randomUUID()}`;
-  const { eventId } = await publishEvent({
+  const { eventId } = await publishOne({
     eventType: "shift.created",
     facilityId: tenant.facilityIds[0],
     data: { shiftId },
@@ -52,9 +63,9 @@ async function delivered({ eventId, shiftId }: { eventId: string; shiftId: strin
 }
 
 /** Once the worker has sent one event and gone idle, a second arrives only if the publish wakes it. */
-async function expectWokenByPublish() {
-  await delivered(await publish());
-  const second = await publish();
+async function expectWokenByPublish(publishOne: Publish = publishEvent) {
+  await delivered(await publishThrough(publishOne));
+  const second = await publishThrough(publishOne);
   await delivered(second);
   expect(receiver.received.filter((r) => r.body.includes(second.shiftId))).toHaveLength(1);
 }
@@ -80,5 +91,33 @@ describe("a publish wakes the workers", () => {
       }
     },
     30_000,
+  );
+
+  it.runIf(built)(
+    "npm start's worker process, by a publish in its server (relayed by npm start)",
+    async () => {
+      const app = await startAppServer(
+        {
+          WEBHOOK_POLL_MS: String(MINUTE_OF_REST),
+          OPERATOR_KEY,
+          NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile,
+          WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+        },
+        { viaNpmStart: true },
+      );
+      try {
+        await expectWokenByPublish(async (event) => {
+          const response = await fetch(`${app.url}/api/internal/events`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" },
+            body: JSON.stringify(event),
+          });
+          return ((await response.json()) as { data: { eventId: string } }).data;
+        });
+      } finally {
+        app.process.kill("SIGTERM");
+      }
+    },
+    60_000,
   );
 });

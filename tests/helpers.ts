@@ -60,7 +60,7 @@ export type AppServer = { url: string; process: ChildProcess; output: () => stri
 
 /**
  * The production build on a free port, on the test file's database: the server alone without a worker,
- * or with `viaNpmStart`, the whole of `npm start` (its embedded worker unless `env` says otherwise).
+ * or with `viaNpmStart`, the whole of `npm start` (its worker process unless `env` says otherwise).
  */
 export async function startAppServer(
   env: Record<string, string> = {},

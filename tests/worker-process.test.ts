@@ -61,27 +61,41 @@ describe("worker process", () => {
     expect([delivery.status, delivery.attemptRows.length]).toEqual(["success", 1]);
   }, 60_000);
 
-  it("npm start: on SIGTERM the embedded worker finishes the attempt in flight before the process exits", async () => {
-    let app: AppServer | undefined;
-    const { deliveryId, worker } = await publishAndWaitUntilInFlight(async () => {
-      app = await startAppServer(
-        { NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
-        { viaNpmStart: true },
-      );
-      return app.process;
-    });
-    const exit = exited(worker);
-    worker.kill("SIGTERM");
-    // The receiver answers only once the server is shutting down, with the attempt still open.
-    await expect
-      .poll(() => app?.output().includes("delivery worker stopping"), { timeout: 15_000 })
-      .toBe(true);
-    expect(worker.exitCode).toBeNull();
-    receiver.releaseHeld();
-    expect(await exit).toEqual({ code: 0, signal: null });
-    const delivery = await deliveryOf(deliveryId);
-    expect([delivery.status, delivery.attemptRows.map((a) => a.responseStatus)]).toEqual(["success", [200]]);
-  }, 60_000);
+  it.each([
+    ["its worker process (the default)", "process"],
+    ["its embedded worker", "embedded"],
+  ])(
+    "npm start: on SIGTERM %s finishes the attempt in flight before npm start exits",
+    async (_name, mode) => {
+      let app: AppServer | undefined;
+      const { deliveryId, worker } = await publishAndWaitUntilInFlight(async () => {
+        app = await startAppServer(
+          {
+            NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile,
+            WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+            WEBHOOK_WORKER: mode,
+          },
+          { viaNpmStart: true },
+        );
+        return app.process;
+      });
+      const exit = exited(worker);
+      worker.kill("SIGTERM");
+      // The receiver answers only once the server is shutting down, with the attempt still open.
+      await expect
+        .poll(() => app?.output().includes("delivery worker stopping"), { timeout: 15_000 })
+        .toBe(true);
+      expect(worker.exitCode).toBeNull();
+      receiver.releaseHeld();
+      expect(await exit).toEqual({ code: 0, signal: null });
+      const delivery = await deliveryOf(deliveryId);
+      expect([delivery.status, delivery.attemptRows.map((a) => a.responseStatus)]).toEqual([
+        "success",
+        [200],
+      ]);
+    },
+    60_000,
+  );
 
   it("loses nothing when killed mid-delivery: the lease runs out and another worker sends again", async () => {
     const { deliveryId, worker } = await publishAndWaitUntilInFlight();

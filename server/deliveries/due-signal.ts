@@ -1,7 +1,8 @@
 /**
  * "Deliveries are due": said by whoever publishes, heard by the workers, so a worker with nothing to
  * do claims at once instead of waiting out its rest. Within one process (the embedded worker) it is
- * an event; across processes on PostgreSQL, NOTIFY in the publishing transaction (delivered when it
+ * an event; from `npm start`'s server to its worker process, a message relayed by their parent;
+ * across any processes on PostgreSQL, NOTIFY in the publishing transaction (delivered when it
  * commits) and LISTEN on a connection of the worker's own. The worker's poll stays the backstop:
  * a lost signal delays a delivery by one rest, never more.
  */
@@ -20,15 +21,27 @@ export async function notifyDueInTransaction(tx: Tx): Promise<void> {
   if (getEnv().provider === "postgresql") await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
 }
 
-/** After the publish committed: this process's worker hears it at once. */
-export const announceDue = () => local.emit("due");
+/** What `npm start` relays from its server process to its worker process (scripts/start.ts). */
+export const DUE_MESSAGE = "deliveries-due";
+
+/**
+ * After the publish committed: this process's worker hears it at once, and so does the worker
+ * process `npm start` runs beside this server (through the parent's IPC channel).
+ */
+export function announceDue(): void {
+  local.emit("due");
+  if (process.connected) process.send?.(DUE_MESSAGE);
+}
 
 /** Calls `wake` whenever deliveries become due; returns the function that stops listening. */
 export function listenForDue(wake: () => void): () => Promise<void> {
+  const relayed = (message: unknown) => message === DUE_MESSAGE && wake();
   local.on("due", wake);
+  process.on("message", relayed);
   const remote = getEnv().provider === "postgresql" ? listenOnPostgres(wake) : null;
   return async () => {
     local.off("due", wake);
+    process.off("message", relayed);
     await remote?.();
   };
 }
