@@ -7,6 +7,11 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("./server/env");
   const env = getEnv();
+  if (process.connected) {
+    // `npm start`'s worker process reports its attempts through `npm start` to this server's /metrics.
+    const { countReportedAttempts } = await import("./server/operations/attempt-metrics");
+    process.on("message", countReportedAttempts);
+  }
   const worker =
     env.WEBHOOK_WORKER === "embedded" ? (await import("./server/deliveries/worker")).startWorker() : null;
   if (!process.env.NEXT_MANUAL_SIG_HANDLE) {

@@ -12,6 +12,7 @@ import { getDb } from "../server/db";
 import { DUE_MESSAGE } from "../server/deliveries/due-signal";
 import { getEnv } from "../server/env";
 import { applyMigrations, targetFor } from "../server/migrations";
+import { isAttemptsReport } from "../server/operations/attempt-metrics";
 
 const next = "node_modules/.bin/next";
 
@@ -44,7 +45,8 @@ await getDb().$disconnect();
 // The server and (WEBHOOK_WORKER=process, the default) a delivery worker run in processes of their
 // own: serving and sending do not share an event loop, so a burst of either cannot queue behind the
 // other. Each handles signals itself (instrumentation.ts, scripts/worker.ts): attempts in flight
-// finish and are recorded before it exits. A publish in the server wakes the worker through us.
+// finish and are recorded before it exits. Through us, a publish in the server wakes the worker,
+// and the worker's attempts reach the server's /metrics.
 const child = (script: string) =>
   spawn(process.execPath, ["--import", "tsx", script], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
 const children = [child("scripts/serve.ts")];
@@ -54,6 +56,9 @@ if (env.WEBHOOK_WORKER === "process" && server) {
   children.push(worker);
   server.on("message", (message) => {
     if (message === DUE_MESSAGE && worker.connected) worker.send(message);
+  });
+  worker.on("message", (message) => {
+    if (isAttemptsReport(message) && server.connected) server.send(message);
   });
 }
 

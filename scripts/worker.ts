@@ -4,7 +4,10 @@
  */
 import { getDb } from "../server/db";
 import { startWorker } from "../server/deliveries/worker";
+import { forwardAttemptsToParent } from "../server/operations/attempt-metrics";
 
+// Started by `npm start` (an IPC channel to it): its server's /metrics shows this worker's attempts.
+const stopForwarding = process.connected ? forwardAttemptsToParent() : null;
 const worker = startWorker();
 console.log("Delivery worker running");
 
@@ -17,6 +20,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     console.log(`${signal}: finishing deliveries in flight…`);
     await worker.stop();
+    await stopForwarding?.();
     await getDb().$disconnect();
     process.exit(0);
   });

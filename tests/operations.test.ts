@@ -141,33 +141,41 @@ describe("GET /metrics", () => {
     expect((await fetch(`${withoutToken.url}/metrics`)).status).toBe(404);
   });
 
-  it("refuses a wrong token, and exposes request durations by route and status, attempts by outcome, and the queue", async () => {
-    const token = "metrics-token-0123456789";
-    const server = await serve({
-      METRICS_TOKEN: token,
-      WEBHOOK_WORKER: "embedded",
-      NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile,
-    });
-    expect(
-      (await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status,
-    ).toBe(401);
-    const bearer = { authorization: `Bearer ${tenant.client.token}` };
-    expect((await fetch(`${server.url}/api/v2/public/webhooks/facility`, { headers: bearer })).status).toBe(
-      200,
-    );
-    const before = receiver.received.length;
-    await publishEvent({ eventType: "shift.created", facilityId: tenant.facilityIds[0], data: {} });
-    await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBeGreaterThan(before);
+  it.each([
+    ["a worker inside the server", "embedded"],
+    ["npm start's worker process, reporting through npm start", "process"],
+  ])(
+    "refuses a wrong token, and exposes request durations by route and status, attempts by outcome (%s), and the queue",
+    async (_name, mode) => {
+      const token = "metrics-token-0123456789";
+      const env = {
+        METRICS_TOKEN: token,
+        WEBHOOK_WORKER: mode,
+        NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile,
+      };
+      const server = mode === "process" ? await startAppServer(env, { viaNpmStart: true }) : await serve(env);
+      servers.push(server);
+      expect(
+        (await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status,
+      ).toBe(401);
+      const bearer = { authorization: `Bearer ${tenant.client.token}` };
+      expect((await fetch(`${server.url}/api/v2/public/webhooks/facility`, { headers: bearer })).status).toBe(
+        200,
+      );
+      const before = receiver.received.length;
+      await publishEvent({ eventType: "shift.created", facilityId: tenant.facilityIds[0], data: {} });
+      await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBeGreaterThan(before);
 
-    const scrape = async () =>
-      (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-    await expect.poll(scrape).toMatch(/^webhook_delivery_attempts_total\{outcome="success"\} [1-9]/m);
-    const text = await scrape();
-    expect(text).toMatch(
-      /^http_request_duration_seconds_count\{route="\/api\/v2\/public\/webhooks\/facility",method="GET",status="200"\} 1$/m,
-    );
-    expect(text).toMatch(/^webhook_delivery_attempt_duration_seconds_count [1-9]/m);
-    expect(text).toMatch(/^webhook_deliveries_pending \d+$/m);
-    expect(text).toMatch(/^webhook_oldest_pending_delivery_age_seconds [\d.]+$/m);
-  });
+      const scrape = async () =>
+        (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+      await expect.poll(scrape).toMatch(/^webhook_delivery_attempts_total\{outcome="success"\} [1-9]/m);
+      const text = await scrape();
+      expect(text).toMatch(
+        /^http_request_duration_seconds_count\{route="\/api\/v2\/public\/webhooks\/facility",method="GET",status="200"\} 1$/m,
+      );
+      expect(text).toMatch(/^webhook_delivery_attempt_duration_seconds_count [1-9]/m);
+      expect(text).toMatch(/^webhook_deliveries_pending \d+$/m);
+      expect(text).toMatch(/^webhook_oldest_pending_delivery_age_seconds [\d.]+$/m);
+    },
+  );
 });

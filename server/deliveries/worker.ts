@@ -17,8 +17,8 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
+import { countAttempt } from "../operations/attempt-metrics";
 import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
-import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook-rules";
 import type { Claim, PreparedAttempt } from "./attempts";
 import { purgeExpiredLogs } from "./delivery-log.service";
@@ -341,10 +341,11 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   // of the first, or while the previous group was being written.
   const toRecord: AttemptResult[] = [];
   let recording: Promise<void> | null = null;
-  const { attempts, attemptDuration } = metrics();
   const record = (result: AttemptResult) => {
-    attempts.inc({ outcome: result.status === "pending" ? "retry" : result.status });
-    attemptDuration.observe(result.outcome.latencyMs / 1000);
+    countAttempt({
+      outcome: result.status === "pending" ? "retry" : result.status,
+      seconds: result.outcome.latencyMs / 1000,
+    });
     toRecord.push(result);
     recording ??= (async () => {
       await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
