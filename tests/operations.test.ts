@@ -154,7 +154,7 @@ describe("GET /metrics", () => {
         NODE_EXTRA_CA_CERTS: inject("receiverTls").certFile,
       };
       const server = mode === "process" ? await startAppServer(env, { viaNpmStart: true }) : await serve(env);
-      servers.push(server);
+      if (mode === "process") servers.push(server); // serve() keeps its own
       expect(
         (await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status,
       ).toBe(401);
