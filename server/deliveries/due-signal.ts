@@ -13,12 +13,12 @@ import { getEnv } from "../env";
 import { logger } from "../http/log";
 import { processSingleton } from "../process-singleton";
 
-const CHANNEL = "deliveries_due";
+export const DUE_CHANNEL = "deliveries_due";
 const local = processSingleton("deliveries-due", () => new EventEmitter().setMaxListeners(0));
 
 /** Inside the publishing transaction: other processes' workers hear it when it commits. */
 export async function notifyDueInTransaction(tx: Tx): Promise<void> {
-  if (getEnv().provider === "postgresql") await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, '')`;
+  if (getEnv().provider === "postgresql") await tx.$executeRaw`SELECT pg_notify(${DUE_CHANNEL}, '')`;
 }
 
 /** What `npm start` relays from its server process to its worker process (scripts/start.ts). */
@@ -64,7 +64,7 @@ function listenOnPostgres(wake: () => void): () => Promise<void> {
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${CHANNEL}`);
+      await next.query(`LISTEN ${DUE_CHANNEL}`);
       client = next;
       if (stopped) await next.end();
       wake(); // what was published while not listening

@@ -11,10 +11,10 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 import { deliveryBody } from "../webhooks/event-catalogue";
-import { countFanOut, insertDeliveries } from "../webhooks/webhook-fanout";
+import { countFanOut, insertDeliveries, insertEventWithDeliveries } from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
-import { announceDue, notifyDueInTransaction } from "./due-signal";
+import { announceDue, DUE_CHANNEL, notifyDueInTransaction } from "./due-signal";
 
 export type Published = { eventId: string; deliveries: number };
 
@@ -46,19 +46,6 @@ export async function publishEvents(inputs: unknown): Promise<Published[]> {
 async function publish(events: EventInput[]): Promise<Published[]> {
   const db = getDb();
   const { provider, WEBHOOK_MAX_DELIVERIES_PER_PUBLISH: maxDeliveries } = getEnv();
-  const facilityIds = [...new Set(events.map((e) => e.facilityId))];
-  const known = new Set(
-    (await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true } })).map(
-      (f) => f.id,
-    ),
-  );
-  const unknown = facilityIds.filter((id) => !known.has(id));
-  if (unknown.length > 0)
-    throw new AppError(
-      "BAD_REQUEST",
-      unknown.map((id) => `no such facility: ${id}`),
-    );
-
   const rows = events.map(({ eventType, facilityId, data }) => ({
     id: randomUUID(),
     eventType: eventType as WebhookEventName,
@@ -73,16 +60,24 @@ async function publish(events: EventInput[]): Promise<Published[]> {
     group.push(row);
     audiences.set(key, group);
   }
-  // Counted before anything is written: a batch that would make more deliveries than allowed is
-  // refused whole, before it can hold the database (SQLite's one writer) for seconds.
+  // Asked before anything is written: every facility must exist, and a batch that would make more
+  // deliveries than allowed is refused whole, before it can hold the database (SQLite's one
+  // writer) for seconds.
   let total = 0;
   const listeners = new Map<string, number>();
+  const unknown = new Set<string>();
   for (const [key, [first, ...rest]] of audiences) {
     if (!first) continue;
-    const count = await countFanOut(db, first.facilityId, first.eventType);
-    listeners.set(key, count);
-    total += count * (rest.length + 1);
+    const audience = await countFanOut(db, first.facilityId, first.eventType);
+    if (!audience.facilityExists) unknown.add(first.facilityId);
+    listeners.set(key, audience.listeners);
+    total += audience.listeners * (rest.length + 1);
   }
+  if (unknown.size > 0)
+    throw new AppError(
+      "BAD_REQUEST",
+      [...unknown].map((id) => `no such facility: ${id}`),
+    );
   if (total > maxDeliveries) {
     throw new AppError(
       "PAYLOAD_TOO_LARGE",
@@ -90,12 +85,24 @@ async function publish(events: EventInput[]): Promise<Published[]> {
     );
   }
 
+  const dueAtMs = BigInt(Date.now());
+  const createdAt = new Date();
+  const [single] = rows;
+  if (provider === "postgresql" && rows.length === 1 && single) {
+    // One event, the common case: one statement stores it, its deliveries and the wake-up.
+    const deliveries = await insertEventWithDeliveries(db, {
+      event: single,
+      dueAtMs,
+      createdAt,
+      channel: DUE_CHANNEL,
+    });
+    if (deliveries > 0) announceDue();
+    return [{ eventId: single.id, deliveries }];
+  }
   const delivered = new Map<string, number>();
   await db.$transaction(
     async (tx) => {
-      await tx.event.createMany({ data: rows });
-      const dueAtMs = BigInt(Date.now());
-      const createdAt = new Date();
+      await tx.event.createMany({ data: rows.map((row) => ({ ...row, createdAt })) });
       for (const [key, group] of audiences) {
         const [first] = group;
         if (!first) continue;

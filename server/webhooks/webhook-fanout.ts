@@ -33,15 +33,19 @@ export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => 
   WHERE f."facilityId" = ${facilityId}
     AND ${receivesEvent(Prisma.raw(`f."webhookId"`), eventType)}`;
 
-/** How many webhooks receive `eventType` of `facilityId` now. */
+/**
+ * Whether facility `facilityId` exists, and how many webhooks receive `eventType` of it now: one
+ * query, so publishing one event asks the database once before it writes.
+ */
 export async function countFanOut(
   db: Pick<Db, "$queryRaw">,
   facilityId: string,
   eventType: WebhookEventName,
-): Promise<number> {
-  const [row] = await db.$queryRaw<{ n: bigint | number }[]>`
-    SELECT COUNT(*) AS "n" FROM (${fanOutQuery(facilityId, eventType)}) targets`;
-  return Number(row?.n ?? 0);
+): Promise<{ facilityExists: boolean; listeners: number }> {
+  const [row] = await db.$queryRaw<{ known: bigint | number; n: bigint | number }[]>`
+    SELECT (SELECT COUNT(*) FROM "Facility" WHERE "id" = ${facilityId}) AS "known",
+      (SELECT COUNT(*) FROM (${fanOutQuery(facilityId, eventType)}) targets) AS "n"`;
+  return { facilityExists: Number(row?.known ?? 0) > 0, listeners: Number(row?.n ?? 0) };
 }
 
 /** A new delivery id in SQL: a random (version 4) UUID, on either backend. */
@@ -81,4 +85,41 @@ export function insertDeliveries(
       ${dueAtMs}, ${createdAt}
     FROM "Event" ev CROSS JOIN (${fanOutQuery(facilityId, eventType)}) t
     WHERE ev."id" IN (${Prisma.join(eventIds)})`;
+}
+
+/**
+ * PostgreSQL, one event: the event, its deliveries and the workers' wake-up (NOTIFY, when there is
+ * a delivery) in one statement — one round trip, and atomic as every statement is. Returns how
+ * many deliveries were stored.
+ */
+export async function insertEventWithDeliveries(
+  db: Pick<Db, "$queryRaw">,
+  {
+    event,
+    dueAtMs,
+    createdAt,
+    channel,
+  }: {
+    event: { id: string; eventType: WebhookEventName; facilityId: string; body: string };
+    dueAtMs: bigint;
+    createdAt: Date;
+    /** The channel the workers LISTEN on. */
+    channel: string;
+  },
+): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`
+    WITH ev AS (
+      INSERT INTO "Event" ("id", "eventType", "facilityId", "body", "createdAt")
+      VALUES (${event.id}, ${event.eventType}, ${event.facilityId}, ${event.body}, ${createdAt})
+      RETURNING "id", "facilityId", "eventType"
+    ), stored AS (
+      INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
+      SELECT ${newUuid("postgresql")}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
+        ${dueAtMs}, ${createdAt}
+      FROM ev CROSS JOIN (${fanOutQuery(event.facilityId, event.eventType)}) t
+      RETURNING 1
+    )
+    SELECT (SELECT COUNT(*) FROM stored) AS "n",
+      (SELECT COUNT(*) FROM (SELECT pg_notify(${channel}, '') WHERE EXISTS (SELECT 1 FROM stored)) woke) AS "woke"`;
+  return Number(row?.n ?? 0);
 }
