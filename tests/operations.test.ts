@@ -168,7 +168,10 @@ describe("GET /metrics", () => {
 
       const scrape = async () =>
         (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-      await expect.poll(scrape).toMatch(/^webhook_delivery_attempts_total\{outcome="success"\} [1-9]/m);
+      // A worker process reports its attempts once a second.
+      await expect
+        .poll(scrape, { timeout: 10_000 })
+        .toMatch(/^webhook_delivery_attempts_total\{outcome="success"\} [1-9]/m);
       const text = await scrape();
       expect(text).toMatch(
         /^http_request_duration_seconds_count\{route="\/api\/v2\/public\/webhooks\/facility",method="GET",status="200"\} 1$/m,
@@ -176,6 +179,10 @@ describe("GET /metrics", () => {
       expect(text).toMatch(/^webhook_delivery_attempt_duration_seconds_count [1-9]/m);
       expect(text).toMatch(/^webhook_deliveries_pending \d+$/m);
       expect(text).toMatch(/^webhook_oldest_pending_delivery_age_seconds [\d.]+$/m);
+      // Its worker must not send the next case's delivery: that one is for the other layout's worker.
+      const exited = new Promise((resolve) => server.process.once("exit", resolve));
+      server.process.kill("SIGTERM");
+      await exited;
     },
   );
 });
