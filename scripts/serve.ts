@@ -28,6 +28,9 @@ const server = http.createServer((req, res) => {
   req.url = decodableUrl(req.url ?? "/");
   void handle(req, res);
 });
+// Started by `npm start` (an IPC channel to it): should it die without passing a signal on, stop too.
+process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+
 server.listen(port, hostname, () => {
   console.log(`Serving on http://${hostname ?? "localhost"}:${port}`);
 });

@@ -11,6 +11,9 @@ const stopForwarding = process.connected ? forwardAttemptsToParent() : null;
 const worker = startWorker();
 console.log("Delivery worker running");
 
+// Started by `npm start`: should it die without passing a signal on, stop too (gracefully).
+process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+
 // A terminal's Ctrl-C reaches both `npm start` and its worker, which `npm start` also tells: the
 // second signal must not cut the first's finishing short.
 let stopping = false;

@@ -5,6 +5,7 @@
 process.env.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
 
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
@@ -117,4 +118,34 @@ describe("worker process", () => {
     const delivery = await deliveryOf(deliveryId);
     expect([delivery.status, delivery.attemptRows.length]).toEqual(["success", 1]);
   }, 60_000);
+
+  it("npm start killed outright: its server and worker process stop too, not left running", async () => {
+    const app = await startAppServer({}, { viaNpmStart: true });
+    // npm start is node running scripts/start.ts under the tsx launcher the test spawned.
+    const [start] = childrenOf(app.process.pid ?? 0);
+    const parts = childrenOf(start ?? 0);
+    expect(parts).toHaveLength(2);
+    process.kill(start ?? 0, "SIGKILL");
+    await expect
+      .poll(() => parts.filter((pid) => fs.existsSync(`/proc/${pid}`)), { timeout: 20_000 })
+      .toEqual([]);
+    app.process.kill("SIGKILL");
+  }, 60_000);
 });
+
+/** The ids of a process's children (Linux's /proc). */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // stat: pid (comm) state ppid …; comm may hold spaces, so read after its closing parenthesis.
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
