@@ -17,9 +17,10 @@ const HEALTHY_EVENTS_PER_SECOND = 5;
 const SECONDS = Number(process.env.BENCH_ISOLATION_SECONDS ?? 30);
 const EVENT = "shift.request.created"; // an event no other bench webhook listens to
 
-type Tls = { certFile: string; keyFile: string };
+export type Tls = { certFile: string; keyFile: string };
 
-async function listen(tls: Tls, handle: (req: IncomingMessage, res: ServerResponse) => void) {
+/** An HTTPS receiver on 127.0.0.1 with the bench certificate, on a port of its own. */
+export async function listen(tls: Tls, handle: (req: IncomingMessage, res: ServerResponse) => void) {
   const server = https.createServer(
     { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) },
     handle,

@@ -9,7 +9,8 @@
  * delivery run (bench/deliveries.ts): publishing through the server, sending by `npm run worker`
  * as its own process; a noisy-neighbour run (bench/isolation.ts); and on SQLite, the pages'
  * timings in Chromium (bench/browser.ts). BENCH_ONLY=deliveries runs only the delivery runs,
- * BENCH_ONLY=single-publish only the one-by-one publishing runs through `npm start`.
+ * BENCH_ONLY=single-publish only the one-by-one publishing runs through `npm start`,
+ * BENCH_ONLY=drain only the backlog drain beside the bare sender (bench/drain.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,6 +22,7 @@ import { createEmptyDatabase } from "../tests/test-database";
 import { createSelfSignedCertificate } from "../tests/tls";
 import { benchBrowser } from "./browser";
 import { benchDeliveries, OPERATOR_KEY } from "./deliveries";
+import { benchDrain } from "./drain";
 import { benchIsolation } from "./isolation";
 import { median } from "./stats";
 
@@ -43,6 +45,7 @@ const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_
 const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
 const deliveriesOnly = process.env.BENCH_ONLY === "deliveries";
 const singlesOnly = process.env.BENCH_ONLY === "single-publish";
+const drainOnly = process.env.BENCH_ONLY === "drain";
 
 type Seed = {
   token: string;
@@ -296,18 +299,35 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     { ...env, PORT: String(LIMIT_PORT) },
     /ready/,
   );
-  // `npm run worker` as its own process, for the length of one delivery run.
-  const withWorker = async (run: () => Promise<string>) => {
-    const worker = await startServer(
+  // `npm run worker` as its own process.
+  const startWorker = () =>
+    startServer(
       "node",
       [...profile, "--import", "tsx", "scripts/worker.ts"],
       { ...env, NODE_EXTRA_CA_CERTS: tls.certFile, WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
       /Delivery worker running/,
     );
-    const result = await run().finally(() => stop(worker));
+  const report = (result: string) => {
     console.log(`  ${result}`);
     extras.push(`${backend}: ${result}`);
   };
+  // A worker for the length of one delivery run.
+  const withWorker = async (run: () => Promise<string>) => {
+    const worker = await startWorker();
+    report(await run().finally(() => stop(worker)));
+  };
+  const drainRun = async () =>
+    report(
+      await benchDrain({
+        baseUrl: api(PRODUCT_PORT, ""),
+        token: seed.token,
+        operatorKey: OPERATOR_KEY,
+        facilityId: seed.facilityIds[0] ?? "",
+        tls,
+        startWorker,
+        stopWorker: stop,
+      }),
+    );
   // A single tenant's steady publishing, then the noisy neighbour (bench/isolation.ts).
   // Convoy's scenario as users run it: `npm start` (its server and its worker process), events
   // published one by one, one webhook each (distinct event types, so no run feeds another's).
@@ -341,8 +361,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
           oneByOne: true,
           layout: "npm start: its server and its worker process",
         });
-        console.log(`  ${result}`);
-        extras.push(`${backend}: ${result}`);
+        report(result);
       }
     } finally {
       await stop(started);
@@ -367,6 +386,7 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
         tls,
       }),
     );
+    await drainRun();
   };
   try {
     if (deliveriesOnly) {
@@ -375,6 +395,10 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     }
     if (singlesOnly) {
       await singlePublishRuns();
+      return;
+    }
+    if (drainOnly) {
+      await drainRun();
       return;
     }
     // The REST PATCH changes all four fields, spread over the last 100 webhooks (the tRPC load
@@ -504,7 +528,7 @@ if (postgresUrl) {
   extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
 }
 
-if (deliveriesOnly || singlesOnly) {
+if (deliveriesOnly || singlesOnly || drainOnly) {
   console.log(`\n${extras.join("\n")}\n\n(BENCH_ONLY: bench/results.md left as it was)`);
   process.exit(0);
 }

@@ -3,6 +3,8 @@
  * emails at sign-in and oversized tRPC bodies each get a clear 4xx (never a 500), and none of them
  * can make the process keep what it was sent.
  */
+import fs from "node:fs";
+import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -12,9 +14,10 @@ import * as logsRoute from "../app/api/v2/public/webhooks/logs/route";
 import * as asset from "../app/docs/api/assets/[file]/route";
 import { signIn } from "../server/auth/sessions";
 import { createWebhook } from "../server/webhooks/webhook.service";
-import { createTenant, type Tenant } from "./helpers";
+import { createTenant, startAppServer, type Tenant } from "./helpers";
 
 const APP = "http://localhost";
+const built = fs.existsSync(path.join(import.meta.dirname, "../.next/BUILD_ID"));
 let tenant: Tenant;
 let webhookId: string;
 let cookie: string;
@@ -105,6 +108,29 @@ describe("tRPC's own limits", () => {
         body,
       }),
     );
+
+  it.runIf(built)(
+    "refuses a body declared over 100 kB with 413 through the server too",
+    async () => {
+      const server = await startAppServer();
+      try {
+        const body = JSON.stringify({
+          id: webhookId,
+          version: 1,
+          url: `https://r.example/${"a".repeat(150_000)}`,
+        });
+        const response = await fetch(`${server.url}/api/trpc/webhooks.update`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: server.url, cookie },
+          body,
+        });
+        expect(response.status).toBe(413);
+      } finally {
+        server.process.kill();
+      }
+    },
+    60_000,
+  );
 
   it("refuses a body over 100 kB with 413 before parsing it, and changes nothing", async () => {
     const body = JSON.stringify({
