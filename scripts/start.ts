@@ -49,9 +49,9 @@ await getDb().$disconnect();
 // and the worker's attempts reach the server's /metrics.
 const child = (script: string) =>
   spawn(process.execPath, ["--import", "tsx", script], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
-const children = [child("scripts/serve.ts")];
-const [server] = children;
-if (env.WEBHOOK_WORKER === "process" && server) {
+const server = child("scripts/serve.ts");
+const children = [server];
+if (env.WEBHOOK_WORKER === "process") {
   const worker = child("scripts/worker.ts");
   children.push(worker);
   server.on("message", (message) => {

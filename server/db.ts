@@ -167,7 +167,7 @@ const stockPostgresAdapter = (
 const LIST_SQL = /\bIN \(\$\d+\s*,|\)\s*,\s*\(\s*\$\d+|THEN \$\d+ WHEN \$\d+/i;
 
 /** Distinct statements named per process, so per connection too, whatever SQL comes along. */
-export const MAX_NAMED_STATEMENTS = 200;
+const MAX_NAMED_STATEMENTS = 200;
 const statementNames = new Map<string, string>();
 
 /**

@@ -16,7 +16,7 @@ import { getEnv } from "./env";
 import { tooManyRequests } from "./errors";
 import { processSingleton } from "./process-singleton";
 
-export type LimitOptions = {
+type LimitOptions = {
   /** Points (attempts) allowed per `durationSeconds`. */
   points: number;
   durationSeconds: number;

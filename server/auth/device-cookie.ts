@@ -11,7 +11,7 @@ import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "
 import { keyRing } from "../crypto/sealed-secrets";
 import { servedOverHttps } from "./session-cookie";
 
-export const DEVICE_COOKIE_DAYS = 180;
+const DEVICE_COOKIE_DAYS = 180;
 
 /** What the throttle and the cookie know an account by: never the email itself, and bounded. */
 export const accountKeyOf = (normalizedEmail: string) =>

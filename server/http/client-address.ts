@@ -9,11 +9,7 @@ import ipaddr from "ipaddr.js";
 const FORWARDED_HEADERS = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"];
 
 /** The client's address, from the socket's and the forwarded chain, trusting `trustedHops` proxies. */
-export function clientAddressOf(
-  socketAddress: string,
-  forwardedFor: string | undefined,
-  trustedHops: number,
-) {
+function clientAddressOf(socketAddress: string, forwardedFor: string | undefined, trustedHops: number) {
   const chain = [
     ...(trustedHops > 0 ? (forwardedFor ?? "").split(",").map((hop) => hop.trim()) : []),
     socketAddress,

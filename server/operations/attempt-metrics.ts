@@ -5,7 +5,7 @@
  */
 import { metrics } from "./metrics";
 
-export const ATTEMPTS_MESSAGE = "delivery-attempts";
+const ATTEMPTS_MESSAGE = "delivery-attempts";
 
 type Attempt = { outcome: "success" | "retry" | "failure"; seconds: number };
 type AttemptsMessage = { type: typeof ATTEMPTS_MESSAGE; attempts: Attempt[] };
