@@ -63,13 +63,50 @@ beforeAll(async () => {
 }, 300_000);
 
 describe(`at ${DELIVERIES.toLocaleString("en")} deliveries on ${backend}`, () => {
-  it("the workers' claim finds due deliveries through (status, dueAtMs), and each claimed one by its key", async () => {
-    const text = await plan(dueInTurns(100, Date.now(), { perClient: 25 }));
-    expectIndex(text, "Delivery", "Delivery_status_dueAtMs_idx");
+  it("the workers' claim reads each webhook's first due deliveries through (status, webhookId, dueAtMs), each claimed one by its key", async () => {
+    const text = await plan(dueInTurns(100, Date.now(), { perClient: 25, perWebhook: 10 }));
+    expectIndex(text, "Delivery", "Delivery_status_webhookId_dueAtMs_idx");
+    // One webhook's due deliveries at a time (status and webhook fixed), never a range over all due.
+    expect(text).not.toMatch(
+      /\(status=\? AND dueAtMs<\?\)|Index Cond: \(\(status = 'pending'::text\) AND \("dueAtMs" <=/,
+    );
+    if (backend === "sqlite") expect(text).toMatch(/\(status=\? AND webhookId=\? AND dueAtMs<\?\)/);
     expect(text).toMatch(
-      backend === "sqlite" ? /SEARCH d USING INDEX sqlite_autoindex_Delivery_1/ : /"Delivery_pkey"/,
+      backend === "sqlite" ? /SEARCH d USING INDEX sqlite_autoindex_Delivery_1 \(id=\?\)/ : /"Delivery_pkey"/,
     );
   });
+
+  it.runIf(backend === "postgresql")(
+    "the workers' claim reads no more rows behind one webhook's backlog of 50,000 than behind its first few",
+    async () => {
+      // Rows the claim read from Delivery, by PostgreSQL's own count (its row locks end with the statement).
+      const count = (node: Record<string, unknown>): number =>
+        (node["Relation Name"] === "Delivery"
+          ? Number(node["Actual Rows"]) * Number(node["Actual Loops"]) +
+            Number(node["Rows Removed by Filter"] ?? 0)
+          : 0) +
+        ((node.Plans as Record<string, unknown>[] | undefined) ?? []).reduce(
+          (sum, child) => sum + count(child),
+          0,
+        );
+      const rowsRead = async () => {
+        const [row] = await getDb().$queryRaw<{ "QUERY PLAN": { Plan: Record<string, unknown> }[] }[]>(
+          Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${dueInTurns(100, Date.now(), { perClient: 25, perWebhook: 10 })}`,
+        );
+        return count(row?.["QUERY PLAN"][0]?.Plan ?? {});
+      };
+      const before = await rowsRead();
+      await getDb().$executeRawUnsafe(`INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "status", "attempts", "dueAtMs", "createdAt")
+        SELECT 'ds-deep-' || i, 'ds-e-5', 'ds-w-50', 'ds-c-50', 'ds-f-0', 'shift.created', 'https://example.com/', 'pending', 0, i, CURRENT_TIMESTAMP
+        FROM (${SERIES(50_000)}) s`);
+      await getDb().$executeRawUnsafe("ANALYZE");
+      try {
+        expect(await rowsRead()).toBeLessThanOrEqual(before + 2);
+      } finally {
+        await getDb().$executeRawUnsafe(`DELETE FROM "Delivery" WHERE "id" LIKE 'ds-deep-%'`);
+      }
+    },
+  );
 
   it("the Deliveries tab reads one webhook's newest deliveries from its index, without sorting", async () => {
     const text = await plan(Prisma.sql`

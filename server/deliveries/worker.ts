@@ -57,21 +57,33 @@ export type ClaimOptions = {
   perClient?: number;
   /** …less what the client already holds (so a claim takes nothing it must give back). */
   heldBy?: Map<string, number>;
+  /** At most this many deliveries of one webhook per claim (the running worker: its endpoint's slots). */
+  perWebhook?: number;
 };
 
-const notIn = (column: string, ids: string[]) =>
-  ids.length ? Prisma.sql`AND ${Prisma.raw(`"${column}"`)} NOT IN (${Prisma.join(ids)})` : Prisma.empty;
+const notIn = (column: Prisma.Sql, ids: string[]) =>
+  ids.length ? Prisma.sql`AND ${column} NOT IN (${Prisma.join(ids)})` : Prisma.empty;
 
 /**
  * Up to `limit` deliveries due at `now` and not leased, in turns: each API client with due work
  * gets its first delivery before any gets its second, and within a client each webhook likewise —
  * so a tenant with thousands of due deliveries gets its share, never all of it, whoever published
  * first. (On PostgreSQL, workers claiming at once skip each other's rows.)
+ *
+ * It reads only what it may take: the webhooks with pending deliveries, one index step each (a
+ * loose index scan), and each one's first `perWebhook` due deliveries — never the whole backlog,
+ * however deep, so a worker drains a long outage's backlog at the speed of a healthy queue.
  */
 export function dueInTurns(
   limit: number,
   now: number,
-  { skipWebhookIds = [], skipClientIds = [], perClient = limit, heldBy = new Map() }: ClaimOptions = {},
+  {
+    skipWebhookIds = [],
+    skipClientIds = [],
+    perClient = limit,
+    heldBy = new Map(),
+    perWebhook = limit,
+  }: ClaimOptions = {},
 ): Prisma.Sql {
   const held = heldBy.size
     ? Prisma.sql`CASE turns."clientId" ${Prisma.join(
@@ -79,29 +91,45 @@ export function dueInTurns(
         " ",
       )} ELSE 0 END`
     : Prisma.sql`0`;
-  const skipLocked =
-    getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty;
+  const postgresql = getEnv().provider === "postgresql";
   // Pending and not leased (or its lease ran out), as of `now`.
   const claimable = (alias: string) => {
-    const column = (name: string) => Prisma.raw(`${alias}"${name}"`);
+    const column = (name: string) => Prisma.raw(`${alias}."${name}"`);
     return Prisma.sql`${column("status")} = 'pending'
       AND (${column("leaseUntilMs")} IS NULL OR ${column("leaseUntilMs")} < ${BigInt(now)})`;
   };
+  const nextWebhook = (after: Prisma.Sql) => Prisma.sql`(SELECT "webhookId" FROM "Delivery"
+    WHERE "status" = 'pending' ${after} ORDER BY "webhookId" LIMIT 1)`;
+  const firstDue = Prisma.sql`SELECT x."id", x."clientId", x."webhookId", x."dueAtMs" FROM "Delivery" x
+    WHERE x."webhookId" = h."webhookId" AND ${claimable("x")} AND x."dueAtMs" <= ${BigInt(now)}
+    ORDER BY x."dueAtMs" LIMIT ${perWebhook}`;
+  // PostgreSQL takes each webhook's first rows through LATERAL; SQLite, which has none, through a
+  // correlated IN that it runs once per webhook (the plans are checked in delivery-scale.test.ts).
+  const candidates = postgresql
+    ? Prisma.sql`hooks h CROSS JOIN LATERAL (${firstDue}) c`
+    : Prisma.sql`hooks h JOIN "Delivery" c ON c."id" IN (SELECT "id" FROM (${firstDue}))`;
   return Prisma.sql`
-    SELECT d."id" FROM "Delivery" d
-    JOIN (
+    WITH RECURSIVE hooks("webhookId") AS (
+      SELECT ${nextWebhook(Prisma.empty)}
+      UNION ALL
+      SELECT ${nextWebhook(Prisma.sql`AND "webhookId" > hooks."webhookId"`)} FROM hooks WHERE hooks."webhookId" IS NOT NULL
+    )
+    SELECT d."id" FROM (
       SELECT "id", "clientId", "dueAtMs",
         ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
       FROM (
-        SELECT "id", "clientId", "dueAtMs",
-          ROW_NUMBER() OVER (PARTITION BY "webhookId" ORDER BY "dueAtMs", "id") AS "webhookTurn"
-        FROM "Delivery"
-        WHERE ${claimable("")} AND "dueAtMs" <= ${BigInt(now)}
-          ${notIn("webhookId", skipWebhookIds)} ${notIn("clientId", skipClientIds)}
+        SELECT c."id", c."clientId", c."dueAtMs",
+          ROW_NUMBER() OVER (PARTITION BY c."webhookId" ORDER BY c."dueAtMs", c."id") AS "webhookTurn"
+        FROM ${candidates}
+        WHERE h."webhookId" IS NOT NULL
+          ${notIn(Prisma.sql`h."webhookId"`, skipWebhookIds)} ${notIn(Prisma.sql`c."clientId"`, skipClientIds)}
       ) byWebhook
-    ) turns ON turns."id" = d."id"
-    WHERE ${claimable("d.")} AND turns."clientTurn" <= ${perClient} - ${held}
-    ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit} ${skipLocked}`;
+    ) turns
+    -- CROSS JOIN: SQLite then looks each pick up by its key rather than scanning the pending ones.
+    CROSS JOIN "Delivery" d
+    WHERE d."id" = turns."id" AND ${claimable("d")} AND turns."clientTurn" <= ${perClient} - ${held}
+    ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit}
+    ${postgresql ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty}`;
 }
 
 /** Claims what `dueInTurns` picks under one new claim token and lease. */
@@ -418,6 +446,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
         skipClientIds: skipClientIds.slice(0, 500),
         perClient,
         heldBy: claims.held(),
+        perWebhook: perEndpoint,
       }),
     );
     const queued: Queued[] = await Promise.all(
