@@ -13,9 +13,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
-import { publishEvent } from "../server/deliveries/events.service";
+import { publishEvent, publishEvents } from "../server/deliveries/events.service";
 import { startWorker } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
+import { metrics } from "../server/operations/metrics";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, startAppServer, startWorkerProcess, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
@@ -120,4 +121,38 @@ describe("a publish wakes the workers", () => {
     },
     60_000,
   );
+});
+
+describe("the worker claims again", () => {
+  it("only when a claim can find more: an answer that frees a full endpoint or fills the pool's refill mark, a recorded group, a publish", async () => {
+    const owner = await createTenant(1);
+    await createWebhook({
+      principal: owner.clientPrincipal,
+      input: { url: receiver.url("/backlog"), events: ["shift.scheduled"], facilities: owner.facilityIds },
+    });
+    const events = Array.from({ length: 200 }, (_, n) => ({
+      eventType: "shift.scheduled",
+      facilityId: owner.facilityIds[0],
+      data: { n },
+    }));
+    const published = await publishEvents(events);
+    const claims = async (result: "took" | "empty") =>
+      (await metrics().claims.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    const [tookBefore, emptyBefore] = [await claims("took"), await claims("empty")];
+    const worker = startWorker({ idleMs: MINUTE_OF_REST });
+    try {
+      const ids = published.map((p) => p.eventId);
+      while ((await getDb().delivery.count({ where: { eventId: { in: ids }, status: "success" } })) < 200)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await worker.stop();
+    }
+    const took = (await claims("took")) - tookBefore;
+    const empty = (await claims("empty")) - emptyBefore;
+    // One endpoint takes 10 at a time: 200 deliveries need 20 or more claims that take some. Every
+    // answer used to wake the loop, and each claim made while the endpoint was full came back empty
+    // (68 for these 200); now only the end of the backlog may be claimed for and found empty.
+    expect(took).toBeGreaterThanOrEqual(20);
+    expect(empty).toBeLessThanOrEqual(3);
+  }, 60_000);
 });

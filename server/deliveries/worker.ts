@@ -19,6 +19,7 @@ import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { countAttempt } from "../operations/attempt-metrics";
 import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
+import { metrics } from "../operations/metrics";
 import { withoutCredentials } from "../webhooks/webhook-rules";
 import type { Claim, PreparedAttempt } from "./attempts";
 import { purgeExpiredLogs } from "./delivery-log.service";
@@ -30,16 +31,17 @@ import { type Outcome, sendSigned } from "./send";
 
 const PURGE_EVERY_MS = 3_600_000;
 const REPLAY_EVERY_MS = 1_000;
-const RECORD_EVERY_MS = 20;
 
 /** A count per API client, forgetting clients at zero. */
 function perClientCount() {
   const counts = new Map<string, number>();
   return {
-    add: (clientId: string, change: 1 | -1) => {
+    /** Returns the client's new count. */
+    add: (clientId: string, change: 1 | -1): number => {
       const count = (counts.get(clientId) ?? 0) + change;
       if (count > 0) counts.set(clientId, count);
       else counts.delete(clientId);
+      return count;
     },
     held: () => new Map(counts),
   };
@@ -158,6 +160,7 @@ async function releaseClaims(claims: Claim[]): Promise<void> {
 
 type Row = {
   id: string;
+  status: string;
   webhookId: string;
   clientId: string;
   facilityId: string;
@@ -178,15 +181,18 @@ type Row = {
 async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   if (claims.length === 0) return [];
   const db = getDb();
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT d."id", d."webhookId", d."clientId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
+  const claimedRows = await db.$queryRaw<Row[]>`
+    SELECT d."id", d."status", d."webhookId", d."clientId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
       w."url", w."disabledAt",
       CASE WHEN ${clientMayDeliver} THEN 1 ELSE 0 END AS "allowed"
     FROM "Delivery" d
     JOIN "Event" e ON e."id" = d."eventId"
     LEFT JOIN "Webhook" w ON w."id" = d."webhookId"
     ${clientAccessJoins("left", Prisma.raw(`d."facilityId"`))}
-    WHERE d."id" IN (${Prisma.join(claims.map((c) => c.id))}) AND d."status" = 'pending'`;
+    WHERE d."id" IN (${Prisma.join(claims.map((c) => c.id))})`;
+  // Still pending is checked here, not in SQL: there SQLite took it for the index to search by
+  // and read every pending delivery instead of the claimed ones by their keys.
+  const rows = claimedRows.filter((row) => row.status === "pending");
   if (rows.length === 0) return [];
   const secretRows = await db.$queryRaw<{ webhookId: string; value: string }[]>`
     SELECT "webhookId", "value" FROM "WebhookSecret"
@@ -316,6 +322,10 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   let sending = 0;
   let waiting = 0;
   const MAX_WAITING = concurrency * 4;
+  // A claim is a write: the pool refills when a tenth of it is free, not for every freed slot, and
+  // not while outcomes pile up unwritten (the database is the bottleneck then).
+  const refillAt = Math.max(1, Math.floor(concurrency / 10));
+  const outcomesPiledUp = () => toRecord.length > concurrency * 4;
   type Queued = PreparedAttempt & { endpoint: string };
   type Endpoint = { sending: number; line: Queued[]; webhookIds: Set<string> };
   const endpoints = new Map<string, Endpoint>();
@@ -365,8 +375,9 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
       wake = done;
     });
 
-  // Outcomes are written in groups (a transaction each): whatever finished within RECORD_EVERY_MS
-  // of the first, or while the previous group was being written.
+  // Outcomes are written in groups (a transaction each): whatever finished in the same turn of the
+  // event loop as the first, or while the previous group was being written — at once when the
+  // database is idle, in larger groups when it is busy.
   const toRecord: AttemptResult[] = [];
   let recording: Promise<void> | null = null;
   const record = (result: AttemptResult) => {
@@ -376,16 +387,22 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
     });
     toRecord.push(result);
     recording ??= (async () => {
-      await new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS));
+      await new Promise(setImmediate);
+      // Written outcomes wake the loop when they let a claim take more: a client was at its
+      // share, or unwritten outcomes had piled up past what stops the claims.
+      let roomMade = false;
       while (toRecord.length > 0) {
+        roomMade ||= outcomesPiledUp();
         const batch = toRecord.splice(0, 500);
         await recordOutcomes(batch).catch((error) =>
           logger.error({ err: error }, "delivery worker: recording"),
         );
-        for (const result of batch) holdClaim(result.prepared.clientId, -1);
+        for (const result of batch) {
+          if (holdClaim(result.prepared.clientId, -1) === perClient - 1) roomMade = true;
+        }
       }
       recording = null;
-      signal();
+      if (roomMade || stopping) signal();
     })();
   };
   /** An attempt that threw has nothing to record: its claim ends; the delivery waits out the lease. */
@@ -423,6 +440,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   const finish = (queued: Queued) => {
     sending--;
     const endpoint = endpointFor(queued.endpoint);
+    const wasFull = endpoint.sending >= perEndpoint;
     endpoint.sending--;
     for (let next = endpoint.line.shift(); next; next = endpoint.line.shift()) {
       waiting--;
@@ -433,7 +451,11 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
       } else if (sendOrShortCircuit(next, endpoint)) return; // the slot went to the line
     }
     if (endpoint.sending === 0) endpoints.delete(queued.endpoint);
-    signal();
+    // A claim can find more only when this answer made room for it: the pool reached its refill
+    // mark, or the endpoint, full until now, may take its webhooks' deliveries again. (Recorded
+    // outcomes wake the loop too: they give clients their share back.) Waking at every answer
+    // made the worker claim — and find nothing — thousands of times a second.
+    if (wasFull || concurrency - sending === refillAt || stopping) signal();
   };
 
   const fill = async (room: number): Promise<number> => {
@@ -449,6 +471,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
         perWebhook: perEndpoint,
       }),
     );
+    metrics().claims.inc({ result: prepared.length > 0 ? "took" : "empty" });
     const queued: Queued[] = await Promise.all(
       prepared.map(async (p) => ({ ...p, endpoint: await endpointOf(p.url) })),
     );
@@ -474,9 +497,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   const loop = async () => {
     while (!stopping) {
       const room = concurrency - sending;
-      // A claim is a write: refill when a tenth of the pool is free, not for every freed slot,
-      // and not while outcomes pile up unwritten (the database is the bottleneck then).
-      if (room < Math.max(1, Math.floor(concurrency / 10)) || toRecord.length > concurrency * 4) {
+      if (room < refillAt || outcomesPiledUp()) {
         await rest(idleMs);
         continue;
       }
@@ -484,7 +505,9 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
         logger.error({ err: error }, "delivery worker");
         return 0;
       });
-      if (claimed === 0 && !stopping) await rest(idleMs);
+      // Less than there was room for: all that is due was taken, and until something changes — an
+      // answer or a written outcome that makes room, a publish — a claim would find no more.
+      if (claimed < room && !stopping) await rest(idleMs);
     }
     // Stopping: what waits in a line is given back at once; what is being sent finishes.
     const lines = [...endpoints.values()].flatMap((e) => e.line.splice(0));

@@ -42,6 +42,12 @@ export const metrics = () =>
         labelNames: ["outcome"] as const,
         registers,
       }),
+      claims: new client.Counter({
+        name: "webhook_worker_claims_total",
+        help: "The worker's claims of due deliveries: took (some) or empty (nothing it could take)",
+        labelNames: ["result"] as const,
+        registers,
+      }),
       attemptDuration: new client.Histogram({
         name: "webhook_delivery_attempt_duration_seconds",
         help: "From sending a delivery attempt to the receiver's answer (or giving up on it)",
