@@ -11,7 +11,12 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 import { deliveryBody } from "../webhooks/event-catalogue";
-import { countFanOut, insertDeliveries, insertEventWithDeliveries } from "../webhooks/webhook-fanout";
+import {
+  countFanOut,
+  insertDeliveries,
+  insertEvents,
+  insertEventWithDeliveries,
+} from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
 import { announceDue, DUE_CHANNEL, notifyDueInTransaction } from "./due-signal";
@@ -88,21 +93,35 @@ async function publish(events: EventInput[]): Promise<Published[]> {
   const dueAtMs = BigInt(Date.now());
   const createdAt = new Date();
   const [single] = rows;
-  if (provider === "postgresql" && rows.length === 1 && single) {
-    // One event, the common case: one statement stores it, its deliveries and the wake-up.
-    const deliveries = await insertEventWithDeliveries(db, {
-      event: single,
-      dueAtMs,
-      createdAt,
-      channel: DUE_CHANNEL,
-    });
+  if (rows.length === 1 && single) {
+    // One event, the common case. PostgreSQL: one statement stores it, its deliveries and the
+    // wake-up. SQLite: two plain statements in one batch transaction (an interactive one, with the
+    // ORM's insert compiled on every call, cost more than the statements themselves).
+    const deliveries =
+      provider === "postgresql"
+        ? await insertEventWithDeliveries(db, { event: single, dueAtMs, createdAt, channel: DUE_CHANNEL })
+        : (
+            await db.$transaction([
+              db.$executeRaw(insertEvents([single], createdAt)),
+              db.$executeRaw(
+                insertDeliveries({
+                  provider,
+                  eventIds: [single.id],
+                  facilityId: single.facilityId,
+                  eventType: single.eventType,
+                  dueAtMs,
+                  createdAt,
+                }),
+              ),
+            ])
+          )[1];
     if (deliveries > 0) announceDue();
     return [{ eventId: single.id, deliveries }];
   }
   const delivered = new Map<string, number>();
   await db.$transaction(
     async (tx) => {
-      await tx.event.createMany({ data: rows.map((row) => ({ ...row, createdAt })) });
+      await tx.$executeRaw(insertEvents(rows, createdAt));
       for (const [key, group] of audiences) {
         const [first] = group;
         if (!first) continue;
@@ -110,14 +129,16 @@ async function publish(events: EventInput[]): Promise<Published[]> {
         const perChunk = Math.max(1, Math.floor(INSERT_CHUNK / Math.max(1, listeners.get(key) ?? 0)));
         for (let start = 0; start < group.length; start += perChunk) {
           const chunk = group.slice(start, start + perChunk);
-          const stored = await insertDeliveries(tx, {
-            provider,
-            eventIds: chunk.map((row) => row.id),
-            facilityId: first.facilityId,
-            eventType: first.eventType,
-            dueAtMs,
-            createdAt,
-          });
+          const stored = await tx.$executeRaw(
+            insertDeliveries({
+              provider,
+              eventIds: chunk.map((row) => row.id),
+              facilityId: first.facilityId,
+              eventType: first.eventType,
+              dueAtMs,
+              createdAt,
+            }),
+          );
           delivered.set(key, Math.round(stored / chunk.length));
         }
       }

@@ -59,33 +59,39 @@ const newUuid = (provider: Provider) =>
 /**
  * Stores one pending delivery per webhook that receives the events (all of one facility and event
  * type, already stored), inside the database: no row is built in memory, however many webhooks
- * listen. Returns how many were stored.
+ * listen: the statement (run it with `$executeRaw`, which says how many it stored).
  */
-export function insertDeliveries(
-  tx: Pick<Db, "$executeRaw">,
-  {
-    provider,
-    eventIds,
-    facilityId,
-    eventType,
-    dueAtMs,
-    createdAt,
-  }: {
-    provider: Provider;
-    eventIds: string[];
-    facilityId: string;
-    eventType: WebhookEventName;
-    dueAtMs: bigint;
-    createdAt: Date;
-  },
-): Promise<number> {
-  return tx.$executeRaw`
+export function insertDeliveries({
+  provider,
+  eventIds,
+  facilityId,
+  eventType,
+  dueAtMs,
+  createdAt,
+}: {
+  provider: Provider;
+  eventIds: string[];
+  facilityId: string;
+  eventType: WebhookEventName;
+  dueAtMs: bigint;
+  createdAt: Date;
+}): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
     SELECT ${newUuid(provider)}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
       ${dueAtMs}, ${createdAt}
     FROM "Event" ev CROSS JOIN (${fanOutQuery(facilityId, eventType)}) t
     WHERE ev."id" IN (${Prisma.join(eventIds)})`;
 }
+
+type StoredEvent = { id: string; eventType: WebhookEventName; facilityId: string; body: string };
+
+/** Stores events as they are, in one plain INSERT (no ORM query to compile on every publish). */
+export const insertEvents = (events: StoredEvent[], createdAt: Date) => Prisma.sql`
+  INSERT INTO "Event" ("id", "eventType", "facilityId", "body", "createdAt")
+  VALUES ${Prisma.join(
+    events.map((e) => Prisma.sql`(${e.id}, ${e.eventType}, ${e.facilityId}, ${e.body}, ${createdAt})`),
+  )}`;
 
 /**
  * PostgreSQL, one event: the event, its deliveries and the workers' wake-up (NOTIFY, when there is
@@ -100,7 +106,7 @@ export async function insertEventWithDeliveries(
     createdAt,
     channel,
   }: {
-    event: { id: string; eventType: WebhookEventName; facilityId: string; body: string };
+    event: StoredEvent;
     dueAtMs: bigint;
     createdAt: Date;
     /** The channel the workers LISTEN on. */
