@@ -26,6 +26,12 @@ await app.prepare();
 const server = http.createServer((req, res) => {
   settleForwardedHeaders(req.headers, req.socket.remoteAddress ?? "", trustedHops);
   req.url = decodableUrl(req.url ?? "/");
+  // Next gzips every route handler's answer (their length is never known up front). An API write's
+  // answer is a few hundred bytes, and compressing it cost a publish more CPU than its JSON did;
+  // lists, logs and pages are still compressed.
+  if (req.method !== "GET" && req.method !== "HEAD" && req.url.startsWith("/api/")) {
+    delete req.headers["accept-encoding"];
+  }
   void handle(req, res);
 });
 // Started by `npm start` (an IPC channel to it): should it die without passing a signal on, stop too.

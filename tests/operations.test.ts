@@ -186,3 +186,25 @@ describe("GET /metrics", () => {
     },
   );
 });
+
+describe("compression", () => {
+  it("leaves API writes' short answers as they are and still gzips lists", async () => {
+    const operatorKey = "operator-key-for-tests-0123456789abcdef";
+    const server = await serve({ OPERATOR_KEY: operatorKey, WEBHOOK_WORKER: "off" });
+    const gzip = { "accept-encoding": "gzip" };
+    const published = await fetch(`${server.url}/api/internal/events`, {
+      method: "POST",
+      headers: { ...gzip, authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ eventType: "shift.created", facilityId: tenant.facilityIds[0], data: {} }),
+    });
+    expect(published.status).toBe(201);
+    expect(published.headers.get("content-encoding")).toBeNull();
+    expect(((await published.json()) as { data: { deliveries: number } }).data.deliveries).toBe(1);
+
+    const list = await fetch(`${server.url}/api/v2/public/webhooks/facility`, {
+      headers: { ...gzip, authorization: `Bearer ${tenant.client.token}` },
+    });
+    expect(list.status).toBe(200);
+    expect(list.headers.get("content-encoding")).toBe("gzip");
+  });
+});
