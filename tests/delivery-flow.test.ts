@@ -236,6 +236,76 @@ describe("endpoint health", () => {
   });
 });
 
+describe("answers judged as Standard Webhooks says", () => {
+  it("counts a redirect as a failure, retried on schedule, saying where it pointed and what to do; never follows it", async () => {
+    const tenant = await createTenant(1);
+    const webhook = await hook(tenant, receiver.url("/moved"), tenant.facilityIds);
+    const { eventId } = await publish(tenant.facilityIds[0] ?? "");
+    const now = Date.now();
+    await runDueDeliveries({ now });
+    const delivery = await deliveryOf(eventId);
+    expect(delivery.status).toBe("pending");
+    expect(Number(delivery.dueAtMs)).toBeGreaterThanOrEqual(now + 1_000);
+    const [attempt] = delivery.attemptRows;
+    expect(attempt?.responseStatus).toBe(301);
+    expect(attempt?.responseBody).toBe(
+      "redirected to https://example.com/new-home — not followed: update the webhook's URL\n\nmoved",
+    );
+    expect(await healthOf({ principal: tenant.userPrincipal, webhookId: webhook.id })).toMatchObject({
+      failureStreak: 1,
+      lastSuccessAt: null,
+    });
+    // Shown as a failure in the contract's log too, not as delivered.
+    const [logged] = await searchDeliveryLog({
+      principal: tenant.clientPrincipal,
+      query: { facilitiesIds: [], limit: 10, offset: 0, sortDirection: "DESC" },
+    });
+    expect([logged?.responseStatus, logged?.status]).toEqual([301, "failure"]);
+  });
+
+  it("disables the webhook at once on 410 Gone, with the reason and a history entry; the delivery is not retried", async () => {
+    const tenant = await createTenant(1);
+    const facility = tenant.facilityIds[0] ?? "";
+    const webhook = await hook(tenant, receiver.url("/gone"), [facility]);
+    const { eventId } = await publish(facility);
+    const { eventId: queued } = await publish(facility);
+    const now = Date.now();
+    await runDueDeliveries({ now });
+    const health = await healthOf({ principal: tenant.userPrincipal, webhookId: webhook.id });
+    expect(health.disabledAt).toBe(new Date(now).toISOString());
+    expect(health.disabledReason).toMatch(
+      /^the receiver answered 410 Gone at .*: it wants no more deliveries/,
+    );
+    const [disabled] = await listWebhookHistory({
+      principal: tenant.userPrincipal,
+      webhookId: webhook.id,
+      limit: 1,
+      offset: 0,
+    });
+    expect([disabled?.action, disabled?.actor]).toEqual(["disabled", "delivery worker"]);
+    for (const id of [eventId, queued]) {
+      expect(await deliveryOf(id)).toMatchObject({ status: "failure", dueAtMs: null });
+    }
+    // Nothing more is sent to it, now or at the retries' times.
+    const sentToIt = () => receiver.received.filter((r) => r.path === "/gone").length;
+    const sentBefore = sentToIt();
+    expect((await publish(facility)).deliveries).toBe(0);
+    await runDueDeliveries({ now: now + 86_400_000 });
+    expect(sentToIt()).toBe(sentBefore);
+  });
+
+  it("backs off as a gateway's 502 asks (Retry-After), like 429 and 503", async () => {
+    const tenant = await createTenant(1);
+    await hook(tenant, receiver.url("/gateway"), tenant.facilityIds);
+    const { eventId } = await publish(tenant.facilityIds[0] ?? "");
+    const now = Date.now();
+    await runDueDeliveries({ now });
+    const delivery = await deliveryOf(eventId);
+    expect(delivery.status).toBe("pending");
+    expect(Number(delivery.dueAtMs)).toBe(now + 90_000);
+  });
+});
+
 describe("bounded attempts", () => {
   it("caps a delivery's attempts and shows the latest retries in the log with their count", async () => {
     const tenant = await createTenant(1);

@@ -34,6 +34,22 @@ export async function startReceiver(
         const busy = req.url?.startsWith("/busy");
         const status = req.url?.startsWith("/fail") ? 500 : down || busy ? 503 : 200;
         const answer = () => {
+          // Standard Webhooks' answers: a redirect, a Gone, a gateway asking to wait.
+          if (req.url?.startsWith("/moved")) {
+            res.writeHead(301, { location: "https://example.com/new-home" });
+            res.end("moved");
+            return;
+          }
+          if (req.url?.startsWith("/gone")) {
+            res.writeHead(410, { "content-type": "text/plain" });
+            res.end("this endpoint is retired");
+            return;
+          }
+          if (req.url?.startsWith("/gateway")) {
+            res.writeHead(502, { "content-type": "text/plain", "retry-after": "90" });
+            res.end("bad gateway");
+            return;
+          }
           if (req.url?.startsWith("/binary")) {
             res.writeHead(200, { "content-type": "application/octet-stream" });
             res.end(BINARY_ANSWER);

@@ -117,6 +117,9 @@ async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = f
   );
 }
 
+/** The receiver's "410 Gone": it wants no more deliveries, so the webhook is disabled at once. */
+export const GONE = 410;
+
 /**
  * Endpoint health per webhook: a success resets the failure streak; failures extend it, and a
  * webhook whose every attempt has failed for WEBHOOK_DISABLE_AFTER is disabled, with the reason
@@ -162,19 +165,24 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
     // A success earlier in this batch started the streak afresh.
     const failingSince = (!lastSuccessAt && webhook.failingSince) || first.at;
     const failureStreak = (lastSuccessAt ? 0 : webhook.failureStreak) + failures.length;
-    const disable = !webhook.disabledAt && last.at.getTime() - failingSince.getTime() >= disableAfter;
-    const disabledReason = disable
-      ? `every attempt since ${failingSince.toISOString()} failed (${failureStreak} attempts; the last: ${
-          last.outcome.status ?? last.outcome.excerpt
-        })`
-      : undefined;
+    const gone = failures.find((r) => r.outcome.status === GONE);
+    const disable =
+      !webhook.disabledAt &&
+      (gone !== undefined || last.at.getTime() - failingSince.getTime() >= disableAfter);
+    const disabledReason = !disable
+      ? undefined
+      : gone
+        ? `the receiver answered 410 Gone at ${gone.at.toISOString()}: it wants no more deliveries; re-enable the webhook once its URL is right`
+        : `every attempt since ${failingSince.toISOString()} failed (${failureStreak} attempts; the last: ${
+            last.outcome.status ?? last.outcome.excerpt
+          })`;
     await tx.webhook.update({
       where: { id },
       data: {
         failingSince,
         failureStreak,
         ...(lastSuccessAt && { lastSuccessAt }),
-        ...(disable && { disabledAt: last.at, disabledReason }),
+        ...(disable && { disabledAt: (gone ?? last).at, disabledReason }),
       },
     });
     const [stored] = disable ? await readWebhooks(tx, [id]) : [];

@@ -28,9 +28,16 @@ export type Outcome = {
   latencyMs: number;
   /** No answer came within WEBHOOK_TIMEOUT_MS (what the endpoint's circuit breaker counts). */
   timedOut?: boolean;
-  /** The receiver's Retry-After (429 and 503 answers), in milliseconds from now. */
+  /** The receiver's Retry-After (429, 502, 503 and 504 answers), in milliseconds from now. */
   retryAfterMs?: number;
 };
+
+/** Answers after which the receiver's Retry-After is honoured: it is overloaded or behind a gateway. */
+const BACK_OFF_STATUSES = new Set([429, 502, 503, 504]);
+
+/** A 3xx is a failure (Standard Webhooks: redirects are not followed); this says why and what to do. */
+export const redirectNote = (location: string | null) =>
+  `redirected to ${location ?? "(no Location given)"} — not followed: update the webhook's URL`;
 
 /** Retry-After as seconds or an HTTP date; anything else is ignored. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -122,11 +129,13 @@ async function post(url: string, body: string, headers: Record<string, string>):
       dispatcher: guardedAgent(),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const retryAfterMs =
-      response.status === 429 || response.status === 503
-        ? parseRetryAfter(response.headers.get("retry-after"))
-        : undefined;
-    const { excerpt, readBytes } = await readExcerpt(response.body);
+    const retryAfterMs = BACK_OFF_STATUSES.has(response.status)
+      ? parseRetryAfter(response.headers.get("retry-after"))
+      : undefined;
+    const { excerpt: answer, readBytes } = await readExcerpt(response.body);
+    const redirected = response.status >= 300 && response.status < 400;
+    const location = redirected ? storable((response.headers.get("location") ?? "").slice(0, 500)) : "";
+    const excerpt = redirected ? `${redirectNote(location || null)}${answer && `\n\n${answer}`}` : answer;
     const contentType = response.headers.get("content-type");
     return {
       status: response.status,

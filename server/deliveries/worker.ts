@@ -25,7 +25,7 @@ import type { Claim, PreparedAttempt } from "./attempts";
 import { purgeExpiredLogs } from "./delivery-log.service";
 import { listenForDue } from "./due-signal";
 import { Circuit, endpointOf } from "./endpoints";
-import { type AttemptResult, recordOutcomes } from "./outcomes";
+import { type AttemptResult, GONE, recordOutcomes } from "./outcomes";
 import { runReplays } from "./replays.service";
 import { type Outcome, sendSigned } from "./send";
 
@@ -274,8 +274,13 @@ async function attempt(prepared: PreparedAttempt, now: number): Promise<AttemptR
         deliveryId: prepared.claim.id,
         now,
       });
-  const succeeded = outcome.status !== null && outcome.status < 400;
-  const dueAtMs = succeeded || prepared.refusal ? null : nextDueAt(prepared.attempt, outcome, now);
+  // Standard Webhooks: only a 2xx is a success (a 3xx is a redirect not followed), and a 410 Gone
+  // asks for no more deliveries: the delivery ends, and its webhook is disabled (recordOutcomes).
+  const succeeded = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  const dueAtMs =
+    succeeded || prepared.refusal || outcome.status === GONE
+      ? null
+      : nextDueAt(prepared.attempt, outcome, now);
   return {
     prepared,
     signature,
