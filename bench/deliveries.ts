@@ -4,7 +4,9 @@
  * (BENCH_EVENTS_PER_SECOND, default 200, to 3 webhooks each), or one event per request as a
  * platform publishing each shift as it happens does — to webhooks on local HTTPS receivers that
  * verify every signature. Measures verified deliveries per second, the time from publish to
- * receipt (the publish time travels in the event's data) and the publish call's own time.
+ * receipt (the publish time travels in the event's data) and the publish call's own time, after a
+ * warm-up of WARM_UP_SECONDS at the same rate whose deliveries are awaited and not counted (the
+ * first requests to a fresh server load its route's code).
  */
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +18,8 @@ export const OPERATOR_KEY = "bench-operator-key-0123456789abcdefghij";
 const SECRET = "bench-secret-0123456789abcdefghij";
 const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 200);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 10);
+/** Published at the same rate before each run and not counted: a server that has been serving. */
+const WARM_UP_SECONDS = 2;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -49,6 +53,7 @@ export async function benchDeliveries({
   let failedPublishes = 0;
   let invalid = 0;
   let lastReceipt = 0;
+  let warmUpReceived = 0;
   const receive = (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (chunk) => {
@@ -59,8 +64,13 @@ export async function benchDeliveries({
       if (
         verifySignature({ header: req.headers["nursa-signature"] as string, rawBody: body, secret: SECRET })
       ) {
-        latencies.push(now - (JSON.parse(body) as { data: { publishedAt: number } }).data.publishedAt);
-        lastReceipt = now;
+        const { publishedAt, warmUp } = (JSON.parse(body) as { data: { publishedAt: number; warmUp?: true } })
+          .data;
+        if (warmUp) warmUpReceived++;
+        else {
+          latencies.push(now - publishedAt);
+          lastReceipt = now;
+        }
       } else invalid++;
       res.end("ok");
     });
@@ -93,37 +103,48 @@ export async function benchDeliveries({
       if (response.status !== 201) throw new Error(`creating a bench webhook answered ${response.status}`);
     }
     // Open loop: a batch every 100 ms whatever the server's pace, as the platform would publish.
-    const started = Date.now();
     const perBatch = Math.round(eventsPerSecond / batchesPerSecond);
-    const batches = SECONDS * batchesPerSecond;
-    const published: Promise<void>[] = [];
-    for (let i = 0; i < batches; i++) {
-      const due = started + (i * 1000) / batchesPerSecond;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
-      const batch = Array.from({ length: perBatch }, () => ({
-        eventType,
-        facilityId,
-        data: { publishedAt: Date.now() },
-      }));
-      const publishedAt = performance.now();
-      published.push(
-        fetch(`${baseUrl}/api/internal/events`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" },
-          body: JSON.stringify(oneByOne ? batch[0] : batch),
-        }).then(
-          (response) => {
-            publishMs.push(performance.now() - publishedAt);
-            if (response.status !== 201) failedPublishes += perBatch;
-          },
-          // An overloaded server may not even accept the connection: counted, and the run goes on.
-          () => {
-            failedPublishes += perBatch;
-          },
-        ),
-      );
+    const publishFor = async (seconds: number, warmUp: boolean) => {
+      const started = Date.now();
+      const published: Promise<void>[] = [];
+      for (let i = 0; i < seconds * batchesPerSecond; i++) {
+        const due = started + (i * 1000) / batchesPerSecond;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+        const batch = Array.from({ length: perBatch }, () => ({
+          eventType,
+          facilityId,
+          data: { publishedAt: Date.now(), ...(warmUp && { warmUp }) },
+        }));
+        const publishedAt = performance.now();
+        published.push(
+          fetch(`${baseUrl}/api/internal/events`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" },
+            body: JSON.stringify(oneByOne ? batch[0] : batch),
+          }).then(
+            (response) => {
+              if (warmUp) return;
+              publishMs.push(performance.now() - publishedAt);
+              if (response.status !== 201) failedPublishes += perBatch;
+            },
+            // An overloaded server may not even accept the connection: counted, and the run goes on.
+            () => {
+              if (!warmUp) failedPublishes += perBatch;
+            },
+          ),
+        );
+      }
+      await Promise.all(published);
+      return started;
+    };
+    await publishFor(WARM_UP_SECONDS, true);
+    const warmUpDeadline = Date.now() + 60_000;
+    const warmUpExpected = WARM_UP_SECONDS * batchesPerSecond * perBatch * webhooks;
+    while (warmUpReceived < warmUpExpected && Date.now() < warmUpDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a benchmark waiting for its receiver
     }
-    await Promise.all(published);
+    const batches = SECONDS * batchesPerSecond;
+    const started = await publishFor(SECONDS, false);
     const expected = (perBatch * batches - failedPublishes) * webhooks;
     const deadline = Date.now() + 180_000;
     while (latencies.length + invalid < expected && Date.now() < deadline) {
