@@ -19,7 +19,7 @@ import {
 } from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
-import { announceDue, DUE_CHANNEL, notifyDueInTransaction } from "./due-signal";
+import { announceDue } from "./due-signal";
 
 export type Published = { eventId: string; deliveries: number };
 
@@ -94,12 +94,11 @@ async function publish(events: EventInput[]): Promise<Published[]> {
   const createdAt = new Date();
   const [single] = rows;
   if (rows.length === 1 && single) {
-    // One event, the common case. PostgreSQL: one statement stores it, its deliveries and the
-    // wake-up. SQLite: two plain statements in one batch transaction (an interactive one, with the
+    // One event, the common case. PostgreSQL: one statement stores it and its deliveries. SQLite: two plain statements in one batch transaction (an interactive one, with the
     // ORM's insert compiled on every call, cost more than the statements themselves).
     const deliveries =
       provider === "postgresql"
-        ? await insertEventWithDeliveries(db, { event: single, dueAtMs, createdAt, channel: DUE_CHANNEL })
+        ? await insertEventWithDeliveries(db, { event: single, dueAtMs, createdAt })
         : (
             await db.$transaction([
               db.$executeRaw(insertEvents([single], createdAt)),
@@ -142,7 +141,6 @@ async function publish(events: EventInput[]): Promise<Published[]> {
           delivered.set(key, Math.round(stored / chunk.length));
         }
       }
-      if ([...delivered.values()].some(Boolean)) await notifyDueInTransaction(tx);
     },
     { maxWait: 15_000, timeout: 30_000 },
   );

@@ -94,9 +94,8 @@ export const insertEvents = (events: StoredEvent[], createdAt: Date) => Prisma.s
   )}`;
 
 /**
- * PostgreSQL, one event: the event, its deliveries and the workers' wake-up (NOTIFY, when there is
- * a delivery) in one statement — one round trip, and atomic as every statement is. Returns how
- * many deliveries were stored.
+ * PostgreSQL, one event: the event and its deliveries in one statement — one round trip, and
+ * atomic as every statement is. Returns how many deliveries were stored.
  */
 export async function insertEventWithDeliveries(
   db: Pick<Db, "$queryRaw">,
@@ -104,13 +103,10 @@ export async function insertEventWithDeliveries(
     event,
     dueAtMs,
     createdAt,
-    channel,
   }: {
     event: StoredEvent;
     dueAtMs: bigint;
     createdAt: Date;
-    /** The channel the workers LISTEN on. */
-    channel: string;
   },
 ): Promise<number> {
   const [row] = await db.$queryRaw<{ n: bigint }[]>`
@@ -125,7 +121,6 @@ export async function insertEventWithDeliveries(
       FROM ev CROSS JOIN (${fanOutQuery(event.facilityId, event.eventType)}) t
       RETURNING 1
     )
-    SELECT (SELECT COUNT(*) FROM stored) AS "n",
-      (SELECT COUNT(*) FROM (SELECT pg_notify(${channel}, '') WHERE EXISTS (SELECT 1 FROM stored)) woke) AS "woke"`;
+    SELECT COUNT(*) AS "n" FROM stored`;
   return Number(row?.n ?? 0);
 }
