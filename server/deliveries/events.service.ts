@@ -11,12 +11,7 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
 import { deliveryBody } from "../webhooks/event-catalogue";
-import {
-  countFanOut,
-  insertDeliveries,
-  insertEvents,
-  insertEventWithDeliveries,
-} from "../webhooks/webhook-fanout";
+import { countFanOut, insertDeliveries, insertEvents, publishOneEvent } from "../webhooks/webhook-fanout";
 import type { WebhookEventName } from "../webhooks/webhook-rules";
 import { publishEventInput, publishEventsInput } from "./delivery.schemas";
 import { announceDue } from "./due-signal";
@@ -48,6 +43,22 @@ export async function publishEvents(inputs: unknown): Promise<Published[]> {
   return publish(parsed.data);
 }
 
+/** Refuses a publish before anything is written: an unknown facility, or too many deliveries. */
+function refuseUnpublishable(unknown: Set<string>, total: number): void {
+  if (unknown.size > 0)
+    throw new AppError(
+      "BAD_REQUEST",
+      [...unknown].map((id) => `no such facility: ${id}`),
+    );
+  const { WEBHOOK_MAX_DELIVERIES_PER_PUBLISH: maxDeliveries } = getEnv();
+  if (total > maxDeliveries) {
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `these events would make ${total} deliveries, more than the ${maxDeliveries} one publish may make (WEBHOOK_MAX_DELIVERIES_PER_PUBLISH): publish them in smaller batches`,
+    );
+  }
+}
+
 async function publish(events: EventInput[]): Promise<Published[]> {
   const db = getDb();
   const { provider, WEBHOOK_MAX_DELIVERIES_PER_PUBLISH: maxDeliveries } = getEnv();
@@ -57,6 +68,20 @@ async function publish(events: EventInput[]): Promise<Published[]> {
     facilityId,
     body: deliveryBody(eventType, data),
   }));
+  const dueAtMs = BigInt(Date.now());
+  const createdAt = new Date();
+  const [single] = rows;
+  if (provider === "postgresql" && rows.length === 1 && single) {
+    // One event on PostgreSQL, the common case: one statement checks it, stores it and its
+    // deliveries (or, refused, stores nothing) — one round trip.
+    const outcome = await publishOneEvent(db, { event: single, dueAtMs, createdAt, maxDeliveries });
+    refuseUnpublishable(
+      new Set(outcome.facilityExists ? [] : [single.facilityId]),
+      outcome.facilityExists ? outcome.listeners : 0,
+    );
+    if (outcome.stored > 0) announceDue();
+    return [{ eventId: single.id, deliveries: outcome.stored }];
+  }
   // Events go to the same webhooks when they share facility and type: one audience each.
   const audiences = new Map<string, typeof rows>();
   for (const row of rows) {
@@ -78,42 +103,24 @@ async function publish(events: EventInput[]): Promise<Published[]> {
     listeners.set(key, audience.listeners);
     total += audience.listeners * (rest.length + 1);
   }
-  if (unknown.size > 0)
-    throw new AppError(
-      "BAD_REQUEST",
-      [...unknown].map((id) => `no such facility: ${id}`),
-    );
-  if (total > maxDeliveries) {
-    throw new AppError(
-      "PAYLOAD_TOO_LARGE",
-      `these events would make ${total} deliveries, more than the ${maxDeliveries} one publish may make (WEBHOOK_MAX_DELIVERIES_PER_PUBLISH): publish them in smaller batches`,
-    );
-  }
+  refuseUnpublishable(unknown, total);
 
-  const dueAtMs = BigInt(Date.now());
-  const createdAt = new Date();
-  const [single] = rows;
   if (rows.length === 1 && single) {
-    // One event, the common case. PostgreSQL: one statement stores it and its deliveries. SQLite: two plain statements in one batch transaction (an interactive one, with the
-    // ORM's insert compiled on every call, cost more than the statements themselves).
-    const deliveries =
-      provider === "postgresql"
-        ? await insertEventWithDeliveries(db, { event: single, dueAtMs, createdAt })
-        : (
-            await db.$transaction([
-              db.$executeRaw(insertEvents([single], createdAt)),
-              db.$executeRaw(
-                insertDeliveries({
-                  provider,
-                  eventIds: [single.id],
-                  facilityId: single.facilityId,
-                  eventType: single.eventType,
-                  dueAtMs,
-                  createdAt,
-                }),
-              ),
-            ])
-          )[1];
+    // One event on SQLite: two plain statements in one batch transaction (an interactive one, with
+    // the ORM's insert compiled on every call, cost more than the statements themselves).
+    const [, deliveries] = await db.$transaction([
+      db.$executeRaw(insertEvents([single], createdAt)),
+      db.$executeRaw(
+        insertDeliveries({
+          provider,
+          eventIds: [single.id],
+          facilityId: single.facilityId,
+          eventType: single.eventType,
+          dueAtMs,
+          createdAt,
+        }),
+      ),
+    ]);
     if (deliveries > 0) announceDue();
     return [{ eventId: single.id, deliveries }];
   }

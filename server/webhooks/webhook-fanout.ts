@@ -94,33 +94,40 @@ export const insertEvents = (events: StoredEvent[], createdAt: Date) => Prisma.s
   )}`;
 
 /**
- * PostgreSQL, one event: the event and its deliveries in one statement — one round trip, and
- * atomic as every statement is. Returns how many deliveries were stored.
+ * PostgreSQL, one event, in one statement (one round trip, atomic as every statement is): whether
+ * its facility exists and how many webhooks receive it; and, when the facility exists and they are
+ * at most `maxDeliveries`, the event and its deliveries stored — otherwise nothing.
  */
-export async function insertEventWithDeliveries(
+export async function publishOneEvent(
   db: Pick<Db, "$queryRaw">,
   {
     event,
     dueAtMs,
     createdAt,
-  }: {
-    event: StoredEvent;
-    dueAtMs: bigint;
-    createdAt: Date;
-  },
-): Promise<number> {
-  const [row] = await db.$queryRaw<{ n: bigint }[]>`
-    WITH ev AS (
+    maxDeliveries,
+  }: { event: StoredEvent; dueAtMs: bigint; createdAt: Date; maxDeliveries: number },
+): Promise<{ facilityExists: boolean; listeners: number; stored: number }> {
+  const [row] = await db.$queryRaw<{ known: bigint; n: bigint; stored: bigint }[]>`
+    WITH audience AS (${fanOutQuery(event.facilityId, event.eventType)}),
+    checks AS (
+      SELECT (SELECT COUNT(*) FROM "Facility" WHERE "id" = ${event.facilityId}) AS "known",
+        (SELECT COUNT(*) FROM audience) AS "n"
+    ), ev AS (
       INSERT INTO "Event" ("id", "eventType", "facilityId", "body", "createdAt")
-      VALUES (${event.id}, ${event.eventType}, ${event.facilityId}, ${event.body}, ${createdAt})
+      SELECT ${event.id}, ${event.eventType}, ${event.facilityId}, ${event.body}, ${createdAt}
+      FROM checks WHERE "known" > 0 AND "n" <= ${maxDeliveries}
       RETURNING "id", "facilityId", "eventType"
     ), stored AS (
       INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
       SELECT ${newUuid("postgresql")}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
         ${dueAtMs}, ${createdAt}
-      FROM ev CROSS JOIN (${fanOutQuery(event.facilityId, event.eventType)}) t
+      FROM ev CROSS JOIN audience t
       RETURNING 1
     )
-    SELECT COUNT(*) AS "n" FROM stored`;
-  return Number(row?.n ?? 0);
+    SELECT "known", "n", (SELECT COUNT(*) FROM stored) AS "stored" FROM checks`;
+  return {
+    facilityExists: Number(row?.known ?? 0) > 0,
+    listeners: Number(row?.n ?? 0),
+    stored: Number(row?.stored ?? 0),
+  };
 }
