@@ -24,6 +24,13 @@ const WARM_UP_SECONDS = 2;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
+export type DeliveryRun = {
+  summary: string;
+  p99: number;
+  /** Every published event was accepted and every delivery verified. */
+  complete: boolean;
+};
+
 export async function benchDeliveries({
   baseUrl,
   token,
@@ -46,7 +53,7 @@ export async function benchDeliveries({
   /** One event per request instead of a batch every 100 ms. */
   oneByOne?: boolean;
   layout?: string;
-}): Promise<string> {
+}): Promise<DeliveryRun> {
   const batchesPerSecond = oneByOne ? eventsPerSecond : 10;
   const latencies: number[] = [];
   const publishMs: number[] = [];
@@ -88,6 +95,7 @@ export async function benchDeliveries({
         ),
     ),
   );
+  const webhookIds: string[] = [];
   try {
     for (let i = 0; i < webhooks; i++) {
       const response = await fetch(`${baseUrl}/api/v2/public/webhooks/facility`, {
@@ -101,6 +109,7 @@ export async function benchDeliveries({
         }),
       });
       if (response.status !== 201) throw new Error(`creating a bench webhook answered ${response.status}`);
+      webhookIds.push(((await response.json()) as { id: string }).id);
     }
     // Open loop: a batch every 100 ms whatever the server's pace, as the platform would publish.
     const perBatch = Math.round(eventsPerSecond / batchesPerSecond);
@@ -154,8 +163,17 @@ export async function benchDeliveries({
     const seconds = (lastReceipt - started) / 1000;
     const publishSorted = [...publishMs].sort((a, b) => a - b);
     const how = oneByOne ? "published one by one" : "in batches every 100 ms";
-    return `deliveries (${eventsPerSecond} events/s ${how} × ${webhooks} webhooks for ${SECONDS} s, ${layout}): ${latencies.length}/${expected} verified (${invalid} bad signatures, ${failedPublishes} events not accepted) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p95 ${percentile(sorted, 0.95)} ms, p99 ${percentile(sorted, 0.99)} ms; publish call p95 ${percentile(publishSorted, 0.95).toFixed(1)} ms`;
+    const summary = `deliveries (${eventsPerSecond} events/s ${how} × ${webhooks} webhooks for ${SECONDS} s, ${layout}): ${latencies.length}/${expected} verified (${invalid} bad signatures, ${failedPublishes} events not accepted) in ${seconds.toFixed(1)} s = ${(latencies.length / seconds).toFixed(0)} verified deliveries/s; publish→receipt p50 ${percentile(sorted, 0.5)} ms, p95 ${percentile(sorted, 0.95)} ms, p99 ${percentile(sorted, 0.99)} ms; publish call p95 ${percentile(publishSorted, 0.95).toFixed(1)} ms`;
+    const complete = failedPublishes === 0 && invalid === 0 && latencies.length === expected;
+    return { summary, p99: percentile(sorted, 0.99), complete };
   } finally {
+    // Gone after the run, so a later run may publish the same event type without feeding these.
+    for (const id of webhookIds) {
+      await fetch(`${baseUrl}/api/v2/public/webhooks/facility/${id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}` },
+      });
+    }
     for (const server of servers) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
