@@ -105,6 +105,17 @@ describe("POST /api/internal/events (operators)", () => {
       "a batch may hold at most 500 events",
     ]);
     expect((await publish([], key)).body.message).toEqual(["a batch must hold at least 1 event"]);
+    // One mistake made by 200 events is said once, naming the first few (not 200 times, ~30 kB).
+    const repeated = await publish(
+      Array.from({ length: 200 }, (_, n) => ({
+        ...event(),
+        eventType: n === 7 ? "shift.created" : "shift.moved",
+      })),
+      key,
+    );
+    expect(repeated.body.message).toEqual([
+      expect.stringMatching(/^events\[0\], events\[1\], events\[2\] and 196 more: eventType must be one of/),
+    ]);
     expect(await getDb().event.count()).toBe(before);
   });
 });

@@ -32,15 +32,33 @@ export async function publishEvent(input: unknown): Promise<Published> {
 /** A batch, all or nothing: one refused event refuses the batch, each refusal naming its index. */
 export async function publishEvents(inputs: unknown): Promise<Published[]> {
   const parsed = publishEventsInput.safeParse(inputs);
-  if (!parsed.success) {
-    throw new AppError(
-      "BAD_REQUEST",
-      parsed.error.issues.map((issue) =>
-        typeof issue.path[0] === "number" ? `events[${issue.path[0]}]: ${issue.message}` : issue.message,
-      ),
-    );
-  }
+  if (!parsed.success) throw new AppError("BAD_REQUEST", batchRefusals(parsed.error.issues));
   return publish(parsed.data);
+}
+
+/** Indexes named per message before the rest are counted (a batch may repeat one mistake 500 times). */
+const NAMED_INDEXES = 3;
+
+/**
+ * Each distinct mistake once, with the events that made it: `events[1]: …`, or
+ * `events[0], events[4], events[9] and 197 more: …` — not the same sentence for every event.
+ */
+function batchRefusals(issues: { path: PropertyKey[]; message: string }[]): string[] {
+  const indexesOf = new Map<string, number[]>();
+  for (const { path, message } of issues) {
+    const indexes = indexesOf.get(message) ?? [];
+    if (typeof path[0] === "number" && !indexes.includes(path[0])) indexes.push(path[0]);
+    indexesOf.set(message, indexes);
+  }
+  return [...indexesOf].map(([message, indexes]) => {
+    if (indexes.length === 0) return message;
+    const named = indexes
+      .slice(0, NAMED_INDEXES)
+      .map((index) => `events[${index}]`)
+      .join(", ");
+    const more = indexes.length - NAMED_INDEXES;
+    return `${named}${more > 0 ? ` and ${more} more` : ""}: ${message}`;
+  });
 }
 
 /** Refuses a publish before anything is written: an unknown facility, or too many deliveries. */
