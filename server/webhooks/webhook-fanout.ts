@@ -33,6 +33,11 @@ export const fanOutQuery = (facilityId: string, eventType: WebhookEventName) => 
   WHERE f."facilityId" = ${facilityId}
     AND ${receivesEvent(Prisma.raw(`f."webhookId"`), eventType)}`;
 
+/** `known`: whether the facility exists; `n`: how many webhooks `audience` (a fan-out) holds. */
+const audienceCounts = (facilityId: string, audience: Prisma.Sql) => Prisma.sql`
+  SELECT (SELECT COUNT(*) FROM "Facility" WHERE "id" = ${facilityId}) AS "known",
+    (SELECT COUNT(*) FROM ${audience} targets) AS "n"`;
+
 /**
  * Whether facility `facilityId` exists, and how many webhooks receive `eventType` of it now: one
  * query, so publishing one event asks the database once before it writes.
@@ -42,9 +47,9 @@ export async function countFanOut(
   facilityId: string,
   eventType: WebhookEventName,
 ): Promise<{ facilityExists: boolean; listeners: number }> {
-  const [row] = await db.$queryRaw<{ known: bigint | number; n: bigint | number }[]>`
-    SELECT (SELECT COUNT(*) FROM "Facility" WHERE "id" = ${facilityId}) AS "known",
-      (SELECT COUNT(*) FROM (${fanOutQuery(facilityId, eventType)}) targets) AS "n"`;
+  const [row] = await db.$queryRaw<{ known: bigint | number; n: bigint | number }[]>(
+    audienceCounts(facilityId, Prisma.sql`(${fanOutQuery(facilityId, eventType)})`),
+  );
   return { facilityExists: Number(row?.known ?? 0) > 0, listeners: Number(row?.n ?? 0) };
 }
 
@@ -55,6 +60,17 @@ const newUuid = (provider: Provider) =>
     : Prisma.sql`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
         || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)
         || '-' || hex(randomblob(6)))`;
+
+/** One pending delivery per row of `from`: events as `ev` beside their webhooks (a fan-out) as `t`. */
+const deliveriesFor = (
+  provider: Provider,
+  from: Prisma.Sql,
+  { dueAtMs, createdAt }: { dueAtMs: bigint; createdAt: Date },
+) => Prisma.sql`
+  INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
+  SELECT ${newUuid(provider)}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
+    ${dueAtMs}, ${createdAt}
+  FROM ${from}`;
 
 /**
  * Stores one pending delivery per webhook that receives the events (all of one facility and event
@@ -76,11 +92,11 @@ export function insertDeliveries({
   dueAtMs: bigint;
   createdAt: Date;
 }): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
-    SELECT ${newUuid(provider)}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
-      ${dueAtMs}, ${createdAt}
-    FROM "Event" ev CROSS JOIN (${fanOutQuery(facilityId, eventType)}) t
+  return Prisma.sql`${deliveriesFor(
+    provider,
+    Prisma.sql`"Event" ev CROSS JOIN (${fanOutQuery(facilityId, eventType)}) t`,
+    { dueAtMs, createdAt },
+  )}
     WHERE ev."id" IN (${Prisma.join(eventIds)})`;
 }
 
@@ -109,19 +125,14 @@ export async function publishOneEvent(
 ): Promise<{ facilityExists: boolean; listeners: number; stored: number }> {
   const [row] = await db.$queryRaw<{ known: bigint; n: bigint; stored: bigint }[]>`
     WITH audience AS (${fanOutQuery(event.facilityId, event.eventType)}),
-    checks AS (
-      SELECT (SELECT COUNT(*) FROM "Facility" WHERE "id" = ${event.facilityId}) AS "known",
-        (SELECT COUNT(*) FROM audience) AS "n"
-    ), ev AS (
+    checks AS (${audienceCounts(event.facilityId, Prisma.sql`audience`)}),
+    ev AS (
       INSERT INTO "Event" ("id", "eventType", "facilityId", "body", "createdAt")
       SELECT ${event.id}, ${event.eventType}, ${event.facilityId}, ${event.body}, ${createdAt}
       FROM checks WHERE "known" > 0 AND "n" <= ${maxDeliveries}
       RETURNING "id", "facilityId", "eventType"
     ), stored AS (
-      INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId", "eventType", "url", "dueAtMs", "createdAt")
-      SELECT ${newUuid("postgresql")}, ev."id", t."webhookId", t."clientId", ev."facilityId", ev."eventType", t."url",
-        ${dueAtMs}, ${createdAt}
-      FROM ev CROSS JOIN audience t
+      ${deliveriesFor("postgresql", Prisma.sql`ev CROSS JOIN audience t`, { dueAtMs, createdAt })}
       RETURNING 1
     )
     SELECT "known", "n", (SELECT COUNT(*) FROM stored) AS "stored" FROM checks`;
