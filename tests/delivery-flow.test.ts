@@ -67,6 +67,16 @@ const requestsFor = (r: Receiver, deliveryId: string) =>
 const healthOf = async (args: Parameters<typeof getWebhookWithHealth>[0]) =>
   (await getWebhookWithHealth(args)).health;
 
+/** A fresh tenant's webhook at `path`, one event published to it and one pass made at `now`. */
+async function attemptedOnce(path: string) {
+  const tenant = await createTenant(1);
+  const webhook = await hook(tenant, receiver.url(path), tenant.facilityIds);
+  const { eventId } = await publish(tenant.facilityIds[0] ?? "");
+  const now = Date.now();
+  await runDueDeliveries({ now });
+  return { tenant, webhook, now, delivery: await deliveryOf(eventId) };
+}
+
 const leaseMs = () => getEnv().WEBHOOK_TIMEOUT_MS * 2 + 5_000;
 
 describe("the worker's pool", () => {
@@ -160,12 +170,7 @@ describe("retries", () => {
     expect(nextDueAt(1, { ...busy, retryAfterMs: 120_000 }, 0, 0)).toBe(120_000);
     expect(nextDueAt(1, { ...busy, retryAfterMs: 86_400_000 }, 0, 0)).toBe(3_600_000);
 
-    const tenant = await createTenant(1);
-    await hook(tenant, receiver.url("/busy"), tenant.facilityIds);
-    const { eventId } = await publish(tenant.facilityIds[0] ?? "");
-    const now = Date.now();
-    await runDueDeliveries({ now });
-    const delivery = await deliveryOf(eventId);
+    const { now, delivery } = await attemptedOnce("/busy");
     expect(delivery.status).toBe("pending");
     expect(Number(delivery.dueAtMs)).toBe(now + 120_000);
   });
@@ -238,12 +243,7 @@ describe("endpoint health", () => {
 
 describe("answers judged as Standard Webhooks says", () => {
   it("counts a redirect as a failure, retried on schedule, saying where it pointed and what to do; never follows it", async () => {
-    const tenant = await createTenant(1);
-    const webhook = await hook(tenant, receiver.url("/moved"), tenant.facilityIds);
-    const { eventId } = await publish(tenant.facilityIds[0] ?? "");
-    const now = Date.now();
-    await runDueDeliveries({ now });
-    const delivery = await deliveryOf(eventId);
+    const { tenant, webhook, now, delivery } = await attemptedOnce("/moved");
     expect(delivery.status).toBe("pending");
     expect(Number(delivery.dueAtMs)).toBeGreaterThanOrEqual(now + 1_000);
     const [attempt] = delivery.attemptRows;
@@ -295,12 +295,7 @@ describe("answers judged as Standard Webhooks says", () => {
   });
 
   it("backs off as a gateway's 502 asks (Retry-After), like 429 and 503", async () => {
-    const tenant = await createTenant(1);
-    await hook(tenant, receiver.url("/gateway"), tenant.facilityIds);
-    const { eventId } = await publish(tenant.facilityIds[0] ?? "");
-    const now = Date.now();
-    await runDueDeliveries({ now });
-    const delivery = await deliveryOf(eventId);
+    const { now, delivery } = await attemptedOnce("/gateway");
     expect(delivery.status).toBe("pending");
     expect(Number(delivery.dueAtMs)).toBe(now + 90_000);
   });
