@@ -49,6 +49,8 @@ function perClientCount() {
       return count;
     },
     held: () => new Map(counts),
+    /** Whether any client holds `share` or more. */
+    anyAt: (share: number) => [...counts.values()].some((count) => count >= share),
   };
 }
 
@@ -363,6 +365,8 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
 
   // The loop rests until a slot frees (or `idleMs` passes); a signal given while it works is kept.
   let signalled = false;
+  // Woken by a publish: what else is published within a few ms comes in the same claim.
+  let published = false;
   let wake: (() => void) | undefined;
   const signal = () => {
     signalled = true;
@@ -389,6 +393,9 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   // GATHER_OUTCOMES_MS of the first, or while the previous group was being written.
   const toRecord: AttemptResult[] = [];
   let recording: Promise<void> | null = null;
+  // Cuts the gathering short: the pool went idle while a client waits at its share for these
+  // outcomes, so nothing more is coming and waiting would only idle the pool.
+  let flushOutcomes: (() => void) | undefined;
   const record = (result: AttemptResult) => {
     countAttempt({
       outcome: result.status === "pending" ? "retry" : result.status,
@@ -396,7 +403,14 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
     });
     toRecord.push(result);
     recording ??= (async () => {
-      await new Promise((resolve) => setTimeout(resolve, GATHER_OUTCOMES_MS));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, GATHER_OUTCOMES_MS);
+        flushOutcomes = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      flushOutcomes = undefined;
       // Written outcomes wake the loop when they let a claim take more: a client was at its
       // share, or unwritten outcomes had piled up past what stops the claims.
       let roomMade = false;
@@ -460,6 +474,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
       } else if (sendOrShortCircuit(next, endpoint)) return; // the slot went to the line
     }
     if (endpoint.sending === 0) endpoints.delete(queued.endpoint);
+    if (sending === 0 && claims.anyAt(perClient)) flushOutcomes?.();
     // A claim can find more only when this answer made room for it: the pool reached its refill
     // mark, or the endpoint, full until now, may take its webhooks' deliveries again. (Recorded
     // outcomes wake the loop too: they give clients their share back.) Waking at every answer
@@ -518,9 +533,13 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
       // answer or a written outcome that makes room, a publish — a claim would find no more.
       if (claimed < room && !stopping) {
         await rest(idleMs);
-        // Woken (a publish, a freed slot): what else is published within a few ms comes in the same
-        // claim — one write for many events when they come one by one, hundreds a second.
-        await new Promise((resolve) => setTimeout(resolve, GATHER_CLAIMS_MS));
+        // Woken by a publish: what else is published within a few ms comes in the same claim — one
+        // write for many events when they come one by one, hundreds a second. (Woken by room made,
+        // it claims at once.)
+        if (published) {
+          published = false;
+          await new Promise((resolve) => setTimeout(resolve, GATHER_CLAIMS_MS));
+        }
       }
     }
     // Stopping: what waits in a line is given back at once; what is being sent finishes.
@@ -564,7 +583,10 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   );
 
   // A publish wakes the loop at once (the rest is only the backstop).
-  const stopListening = listenForDue(signal);
+  const stopListening = listenForDue(() => {
+    published = true;
+    signal();
+  });
   const running = loop();
   return {
     stop: async () => {
