@@ -14,8 +14,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { publishEvent, publishEvents } from "../server/deliveries/events.service";
-import { startWorker } from "../server/deliveries/worker";
+import { dueInTurns, startWorker } from "../server/deliveries/worker";
 import { getEnv } from "../server/env";
+import { Prisma } from "../server/generated/sqlite/client";
 import { metrics } from "../server/operations/metrics";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { createTenant, startAppServer, startWorkerProcess, type Tenant } from "./helpers";
@@ -155,4 +156,34 @@ describe("the worker claims again", () => {
     expect(took).toBeGreaterThanOrEqual(20);
     expect(empty).toBeLessThanOrEqual(3);
   }, 60_000);
+});
+
+describe("a claim on PostgreSQL", () => {
+  it.runIf(getEnv().provider === "postgresql")(
+    "reads its picks by key with 20,000 deliveries waiting behind ten webhooks, not by scanning the pending ones",
+    async () => {
+      // A drained outage's backlog: few webhooks, many waiting. Joined to its picks, the claim let
+      // the planner guess a thousand of them and hash a scan of every pending delivery.
+      await getDb().$executeRaw`INSERT INTO "Event" ("id", "eventType", "facilityId", "body", "createdAt")
+        VALUES ('plan-event', 'shift.created', 'plan-facility', '{}', CURRENT_TIMESTAMP)`;
+      await getDb()
+        .$executeRaw`INSERT INTO "Delivery" ("id", "eventId", "webhookId", "clientId", "facilityId",
+          "eventType", "url", "status", "attempts", "dueAtMs", "createdAt")
+        SELECT 'plan-' || i, 'plan-event', 'plan-webhook-' || (i % 10), 'plan-client', 'plan-facility',
+          'shift.created', 'https://example.com/', 'pending', 0, i, CURRENT_TIMESTAMP
+        FROM generate_series(1, 20000) AS s(i)`;
+      try {
+        await getDb().$executeRaw`ANALYZE "Delivery"`;
+        const rows = await getDb().$queryRaw<{ "QUERY PLAN": string }[]>(
+          Prisma.sql`EXPLAIN ${dueInTurns(40, Date.now(), { perClient: 40, perWebhook: 10 })}`,
+        );
+        const plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
+        expect(plan).toMatch(/Index Scan using "Delivery_pkey"/);
+        expect(plan).not.toMatch(/Seq Scan/);
+      } finally {
+        await getDb().$executeRaw`DELETE FROM "Delivery" WHERE "eventId" = 'plan-event'`;
+        await getDb().$executeRaw`DELETE FROM "Event" WHERE "id" = 'plan-event'`;
+      }
+    },
+  );
 });

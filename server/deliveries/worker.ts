@@ -117,13 +117,8 @@ export function dueInTurns(
   const candidates = postgresql
     ? Prisma.sql`hooks h CROSS JOIN LATERAL (${firstDue}) c`
     : Prisma.sql`hooks h JOIN "Delivery" c ON c."id" IN (SELECT "id" FROM (${firstDue}))`;
-  return Prisma.sql`
-    WITH RECURSIVE hooks("webhookId") AS (
-      SELECT ${nextWebhook(Prisma.empty)}
-      UNION ALL
-      SELECT ${nextWebhook(Prisma.sql`AND "webhookId" > hooks."webhookId"`)} FROM hooks WHERE hooks."webhookId" IS NOT NULL
-    )
-    SELECT d."id" FROM (
+  // Each candidate's turn within its client: its webhook's turn first, then how long it has waited.
+  const turns = Prisma.sql`(
       SELECT "id", "clientId", "dueAtMs",
         ROW_NUMBER() OVER (PARTITION BY "clientId" ORDER BY "webhookTurn", "dueAtMs", "id") AS "clientTurn"
       FROM (
@@ -133,12 +128,27 @@ export function dueInTurns(
         WHERE h."webhookId" IS NOT NULL
           ${notIn(Prisma.sql`h."webhookId"`, skipWebhookIds)} ${notIn(Prisma.sql`c."clientId"`, skipClientIds)}
       ) byWebhook
-    ) turns
-    -- CROSS JOIN: SQLite then looks each pick up by its key rather than scanning the pending ones.
-    CROSS JOIN "Delivery" d
-    WHERE d."id" = turns."id" AND ${claimable("d")} AND turns."clientTurn" <= ${perClient} - ${held}
-    ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit}
-    ${postgresql ? Prisma.raw("FOR UPDATE OF d SKIP LOCKED") : Prisma.empty}`;
+    ) turns`;
+  const inTurn = Prisma.sql`turns."clientTurn" <= ${perClient} - ${held}`;
+  const byTurn = Prisma.sql`ORDER BY turns."clientTurn", turns."dueAtMs" LIMIT ${limit}`;
+  // The picks are read again by key, still claimable, and (PostgreSQL) locked. PostgreSQL gets
+  // them as an array: joined, it guessed a thousand picks and hashed a scan of every pending row
+  // (5 ms a claim with 20,000 waiting; tests/delivery-wake.test.ts). SQLite, joined CROSS, looks
+  // each pick up by its key (given an IN list instead, its claims took longer).
+  const picks = postgresql
+    ? Prisma.sql`SELECT d."id" FROM "Delivery" d
+        WHERE d."id" = ANY (ARRAY(SELECT turns."id" FROM ${turns} WHERE ${inTurn} ${byTurn}))
+          AND ${claimable("d")}
+        FOR UPDATE OF d SKIP LOCKED`
+    : Prisma.sql`SELECT d."id" FROM ${turns} CROSS JOIN "Delivery" d
+        WHERE d."id" = turns."id" AND ${claimable("d")} AND ${inTurn} ${byTurn}`;
+  return Prisma.sql`
+    WITH RECURSIVE hooks("webhookId") AS (
+      SELECT ${nextWebhook(Prisma.empty)}
+      UNION ALL
+      SELECT ${nextWebhook(Prisma.sql`AND "webhookId" > hooks."webhookId"`)} FROM hooks WHERE hooks."webhookId" IS NOT NULL
+    )
+    ${picks}`;
 }
 
 /** Claims what `dueInTurns` picks under one new claim token and lease. */
