@@ -154,3 +154,30 @@ test("a cold load of the edit page fetches at most 180 kB of compressed script, 
   await expect(page.getByRole("status").filter({ hasText: "Webhook saved" }).first()).toBeVisible();
   await context.close();
 });
+
+test("opt in to Ed25519 signatures with the keyboard, copy a published key, and find the change in the history", async ({
+  editPage: page,
+  context,
+}) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const optIn = page.getByRole("checkbox", { name: "Sign this webhook's deliveries with Ed25519 as well" });
+  await expect(optIn).not.toBeChecked();
+  await optIn.focus();
+  await page.keyboard.press("Space");
+  await expect(page.getByText("Deliveries are signed with Ed25519 (v1a) as well")).toBeVisible();
+  await expect(optIn).toBeChecked();
+
+  // The key the page shows is the one the JWK set publishes, and its copy button copies it.
+  const { keys } = (await (await page.request.get("/api/v2/public/webhooks/signing-keys")).json()) as {
+    keys: { kid: string; x: string }[];
+  };
+  const [key] = keys;
+  await expect(page.getByText(key?.x ?? "-", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: `Copy public key ${key?.kid}` }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key?.x);
+
+  await page.reload();
+  await expect(optIn).toBeChecked();
+  await page.getByRole("tab", { name: "History" }).click();
+  await expect(page.getByRole("tabpanel").getByText("ed25519 signatures")).toBeVisible();
+});

@@ -8,6 +8,8 @@
  *   client rotate <clientId> [--grace-hours <0-24>] [--json]
  *   client revoke <clientId>
  *   keys rotate
+ *   signing-keys list
+ *   signing-keys rotate [--overlap-hours <0-720>]
  *   event publish <eventType> --facility <id> --data '<json>'
  *   deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
  *     [--facility <id>] [--rate <per second>] [--dry-run]
@@ -22,6 +24,7 @@ import {
 } from "../server/accounts/accounts.service";
 import { revokeClient, rotateClientToken } from "../server/accounts/clients.service";
 import { rotateEncryptionKey } from "../server/crypto/key-rotation";
+import { rotateSigningKeys, signingKeys } from "../server/crypto/signing-keys";
 import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
 import { previewReplay, startReplay } from "../server/deliveries/replays.service";
@@ -36,6 +39,8 @@ const USAGE = `usage:
   npm run admin -- client rotate <clientId> [--grace-hours <0-24>] [--json]
   npm run admin -- client revoke <clientId>
   npm run admin -- keys rotate
+  npm run admin -- signing-keys list
+  npm run admin -- signing-keys rotate [--overlap-hours <0-720>]
   npm run admin -- event publish <eventType> --facility <id> --data '<json>'
   npm run admin -- deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
                    [--facility <id>] [--rate <per second>] [--dry-run]`;
@@ -53,6 +58,7 @@ async function run(argv: string[]) {
       json: { type: "boolean" },
       data: { type: "string" },
       "grace-hours": { type: "string" },
+      "overlap-hours": { type: "string" },
       webhook: { type: "string" },
       since: { type: "string" },
       until: { type: "string" },
@@ -110,9 +116,21 @@ async function run(argv: string[]) {
   } else if (command === "keys rotate" && rest.length === 0) {
     const rotated = await rotateEncryptionKey();
     console.log(
-      `Re-sealed ${rotated.resealed} webhook secret(s) and history snapshot(s) with key ${rotated.keyId}`,
+      `Re-sealed ${rotated.resealed} webhook secret(s), history snapshot(s) and signing key(s) with key ${rotated.keyId}`,
     );
     if (rotated.fromEnvironment) console.log("Remove the other keys from APP_ENCRYPTION_KEY now.");
+  } else if (command === "signing-keys list" && rest.length === 0) {
+    for (const key of await signingKeys()) {
+      const until = key.retiresAt ? `signs until ${key.retiresAt.toISOString()}` : "the newest";
+      console.log(`${key.kid}  made ${key.createdAt.toISOString()}, ${until}`);
+    }
+  } else if (command === "signing-keys rotate" && rest.length === 0) {
+    const overlap = values["overlap-hours"];
+    const rotated = await rotateSigningKeys(overlap === undefined ? {} : { overlapHours: Number(overlap) });
+    console.log(`New Ed25519 signing key ${rotated.kid}: it signs and is published from now on`);
+    for (const { kid, retiresAt } of rotated.retiring) {
+      console.log(`Key ${kid} keeps signing until ${retiresAt.toISOString()}, then retires`);
+    }
   } else if (command === "event publish" && rest.length === 1 && values.facility?.length === 1) {
     let data: unknown;
     try {

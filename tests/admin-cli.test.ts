@@ -128,6 +128,26 @@ describe("admin CLI", () => {
     expect(await bearerWorks(tenant.client.token)).toBe(true);
   }, 30_000);
 
+  it("rotates the Ed25519 signing keys with an overlap, lists them, and refuses an overlap that is not whole hours", async () => {
+    const refused = await admin("signing-keys", "rotate", "--overlap-hours", "a day");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/overlap must be a whole number of hours from 0 to 720/);
+    const first = await admin("signing-keys", "list"); // the first key is made on first use
+    expect(first.stdout.trim().split("\n")).toHaveLength(1);
+
+    const rotated = await admin("signing-keys", "rotate", "--overlap-hours", "2");
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(
+      /New Ed25519 signing key [\w-]{43}: it signs and is published from now on/,
+    );
+    const listed = await admin("signing-keys", "list");
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/signs until \S+Z$/);
+    expect(lines[1]).toMatch(/the newest$/);
+  }, 30_000);
+
   it("takes a facility from a user (events stop) and disables a user (sessions end, clients stop)", async () => {
     const tenant = await createTenant(2);
     const [f1, f2] = tenant.facilityIds as [string, string];
@@ -183,7 +203,7 @@ describe("admin CLI", () => {
     const rotated = await adminWithEnv(env, "keys", "rotate");
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(
-      /Re-sealed \d+ webhook secret\(s\) and history snapshot\(s\) with key [0-9a-f]{8}/,
+      /Re-sealed \d+ webhook secret\(s\), history snapshot\(s\) and signing key\(s\) with key [0-9a-f]{8}/,
     );
     const after = await sealedWith();
     expect(after).not.toBe(before);

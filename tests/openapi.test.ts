@@ -14,6 +14,7 @@ import * as history from "../app/api/v2/public/webhooks/facility/[webhookId]/his
 import * as item from "../app/api/v2/public/webhooks/facility/[webhookId]/route";
 import * as collection from "../app/api/v2/public/webhooks/facility/route";
 import * as logs from "../app/api/v2/public/webhooks/logs/route";
+import * as signingKeys from "../app/api/v2/public/webhooks/signing-keys/route";
 import { OPERATION_STATUSES } from "../server/http/openapi";
 import { MAX_BODY_BYTES } from "../server/http/rest";
 import { SEED_BODY } from "./contract";
@@ -46,6 +47,7 @@ const ROUTES: Record<OperationId, { method: string; path: string; handler: unkno
   deleteWebhook: { method: "DELETE", path: "/facility/{webhookId}", handler: item.DELETE },
   listWebhookHistory: { method: "GET", path: "/facility/{webhookId}/history", handler: history.GET },
   searchDeliveryLog: { method: "GET", path: "/logs", handler: logs.GET },
+  listSigningKeys: { method: "GET", path: "/signing-keys", handler: signingKeys.GET },
 };
 
 async function call(operationId: OperationId, { token, body, ifMatch, query = "", webhookId = "" }: Call) {
@@ -111,6 +113,7 @@ async function scenarios(): Promise<Record<OperationId, Call[]>> {
       { token, webhookId: unknown },
     ],
     searchDeliveryLog: [{ token }, { token, query: "?sortDirection=UP" }, {}],
+    listSigningKeys: [{}],
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Re-sealing webhook secrets: values from before sealing existed (at start) and, after a key
- * rotation (`npm run admin -- keys rotate`), every sealed value — the live secrets and those kept in
- * history snapshots for "Restore this version". Rows are rewritten in small batches, each in a short
+ * rotation (`npm run admin -- keys rotate`), every sealed value — the live secrets, those kept in
+ * history snapshots for "Restore this version", and the platform's Ed25519 private keys. Rows are rewritten in small batches, each in a short
  * transaction, so the API keeps working meanwhile.
  */
 import fs from "node:fs";
@@ -17,6 +17,7 @@ import {
   reloadKeyRing,
   sealSecret,
 } from "./sealed-secrets";
+import { resealSigningKeys } from "./signing-keys";
 
 const BATCH = 500;
 
@@ -82,9 +83,11 @@ async function resealSnapshots(needsSealing: (stored: string) => boolean): Promi
   }
 }
 
-/** Everything sealed that `needsSealing` picks: live secrets and history snapshots. */
+/** Everything sealed that `needsSealing` picks: live secrets, history snapshots and signing keys. */
 const resealEverything = async (needsSealing: (stored: string) => boolean) =>
-  (await resealWhere(needsSealing)) + (await resealSnapshots(needsSealing));
+  (await resealWhere(needsSealing)) +
+  (await resealSnapshots(needsSealing)) +
+  (await resealSigningKeys(needsSealing));
 
 /** At start: seals secrets stored before sealing existed. */
 export const sealLegacySecrets = () => resealWhere((stored) => !isSealed(stored));

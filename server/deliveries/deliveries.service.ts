@@ -13,6 +13,7 @@ import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
 import { getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook-rules";
+import { ed25519KeysFor } from "../webhooks/webhook-signing.service";
 import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";
 import { sendSigned } from "./send";
 
@@ -162,6 +163,7 @@ export async function sendTestEvent({
     url: withoutCredentials(webhook.url), // a URL stored before credentials were refused
     body: deliveryBody(event, data),
     secrets: webhook.secrets,
+    ed25519Keys: await ed25519KeysFor(webhook.id),
     deliveryId: `test-${randomUUID()}`,
   }).finally(done);
   await getDb().$executeRaw(

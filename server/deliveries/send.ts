@@ -3,6 +3,7 @@
  * egress policy (allowed ports, no private addresses unless allowed, no redirects), with a timeout,
  * keeping the status, the first 4 KB of the answer and a Retry-After the receiver asked for.
  */
+import type { KeyObject } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { Agent, request } from "undici";
 import { getEnv } from "../env";
@@ -188,12 +189,15 @@ export async function sendSigned({
   body,
   secrets,
   deliveryId,
+  ed25519Keys = [],
   now = Date.now(),
 }: {
   url: string;
   body: string;
   secrets: string[];
   deliveryId: string;
+  /** The platform's signing keys, for a webhook that opted in to `v1a` signatures. */
+  ed25519Keys?: KeyObject[];
   now?: number;
 }): Promise<{ signature: string; outcome: Outcome }> {
   const timestamp = Math.floor(now / 1000);
@@ -203,7 +207,7 @@ export async function sendSigned({
     "user-agent": "facility-webhooks",
     [SIGNATURE_HEADER]: signature,
     [DELIVERY_ID_HEADER]: deliveryId,
-    ...standardWebhookHeaders(body, secrets, deliveryId, timestamp),
+    ...standardWebhookHeaders(body, secrets, deliveryId, timestamp, ed25519Keys),
   });
   return { signature, outcome };
 }

@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { clientAccessJoins, clientMayDeliver } from "../access/access";
 import { openSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
+import { signingKeys } from "../crypto/signing-keys";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
@@ -186,6 +187,7 @@ type Row = {
   deliveryUrl: string;
   url: string | null;
   disabledAt: unknown;
+  ed25519: unknown;
   allowed: unknown;
 };
 
@@ -200,7 +202,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
   const db = getDb();
   const claimedRows = await db.$queryRaw<Row[]>`
     SELECT d."id", d."status", d."webhookId", d."clientId", d."facilityId", d."attempts", e."body", d."url" AS "deliveryUrl",
-      w."url", w."disabledAt",
+      w."url", w."disabledAt", w."ed25519Signatures" AS "ed25519",
       CASE WHEN ${clientMayDeliver} THEN 1 ELSE 0 END AS "allowed"
     FROM "Delivery" d
     JOIN "Event" e ON e."id" = d."eventId"
@@ -232,6 +234,9 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
     }
     secretsOf.set(webhookId, secrets);
   }
+  const ed25519Keys = rows.some((row) => Boolean(row.ed25519))
+    ? (await signingKeys()).map((key) => key.privateKey)
+    : [];
   const claimOf = new Map(claims.map((c) => [c.id, c]));
   return rows.map((row) => ({
     claim: claimOf.get(row.id) ?? { id: row.id, token: "", leaseUntil: 0 },
@@ -243,6 +248,7 @@ async function prepareAttempts(claims: Claim[]): Promise<PreparedAttempt[]> {
     // Credentials in URLs stored before they were refused go neither out nor into the log.
     url: withoutCredentials(row.url ?? row.deliveryUrl),
     secrets: secretsOf.get(row.webhookId) ?? [],
+    ed25519Keys: row.ed25519 ? ed25519Keys : [],
     refusal: !row.url
       ? "the webhook was deleted"
       : row.disabledAt
@@ -288,6 +294,7 @@ async function attempt(prepared: PreparedAttempt, now: number): Promise<AttemptR
         url: prepared.url,
         body: prepared.body,
         secrets: prepared.secrets,
+        ed25519Keys: prepared.ed25519Keys,
         deliveryId: prepared.claim.id,
         now,
       });

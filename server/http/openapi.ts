@@ -81,6 +81,18 @@ export const responseSchemas = {
     statusCode: z.number().int(),
     requestId: z.uuid().optional().describe("500 only: the id under which the server logged it"),
   }),
+  SigningKeys: z.object({
+    keys: z.array(
+      z.object({
+        kty: z.literal("OKP"),
+        crv: z.literal("Ed25519"),
+        x: z.string().describe("the raw 32-byte public key, base64url"),
+        kid: z.string().describe("the key's RFC 7638 thumbprint"),
+        use: z.literal("sig"),
+        alg: z.literal("EdDSA"),
+      }),
+    ),
+  }),
 };
 
 const ref = (name: keyof typeof responseSchemas) => ({ $ref: `#/components/schemas/${name}` });
@@ -155,8 +167,13 @@ export const OPERATION_STATUSES = {
   deleteWebhook: [201, 401, 404, 412, 429, 500],
   listWebhookHistory: [200, 400, 401, 404, 429, 500],
   searchDeliveryLog: [200, 400, 401, 429, 500],
+  listSigningKeys: [200, 500],
 } as const;
 type OperationId = keyof typeof OPERATION_STATUSES;
+const TAGS: Partial<Record<OperationId, string>> = {
+  searchDeliveryLog: "Delivery log",
+  listSigningKeys: "Signing keys",
+};
 
 function operation(
   operationId: OperationId,
@@ -168,7 +185,7 @@ function operation(
   return {
     operationId,
     summary,
-    tags: [operationId === "searchDeliveryLog" ? "Delivery log" : "Webhooks"],
+    tags: [TAGS[operationId] ?? "Webhooks"],
     security: [{ bearer: [] }],
     ...extra,
     responses: {
@@ -219,12 +236,13 @@ export function openApiDocument(): Record<string, unknown> {
       title: "Facility webhooks API",
       version: "2.0.0",
       description:
-        'Manage the webhooks through which the platform tells your systems about shifts. Every delivery is a `POST` of `{ data, eventType }` signed twice: `Nursa-Signature: t=<unix seconds>, v1=<hex HMAC-SHA256 of "<t>.<body>">` (one `v1` per secret) and the Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature`.',
+        'Manage the webhooks through which the platform tells your systems about shifts. Every delivery is a `POST` of `{ data, eventType }` signed twice: `Nursa-Signature: t=<unix seconds>, v1=<hex HMAC-SHA256 of "<t>.<body>">` (one `v1` per secret) and the Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC>` per secret, and for webhooks opted in to Ed25519 `v1a,<base64>` per platform key, verified with the keys at `/api/v2/public/webhooks/signing-keys`).',
     },
     servers: [{ url: "/" }],
     tags: [
       { name: "Webhooks", description: "A client's webhooks" },
       { name: "Delivery log", description: "What was sent, and how receivers answered" },
+      { name: "Signing keys", description: "The public keys that verify `v1a` (Ed25519) signatures" },
     ],
     paths: {
       [`${BASE}/facility`]: {
@@ -310,6 +328,23 @@ export function openApiDocument(): Record<string, unknown> {
             }),
           },
           { parameters: queryParameters(deliveryLogQuery, ["facilitiesIds"]) },
+        ),
+      },
+      [`${BASE}/signing-keys`]: {
+        get: operation(
+          "listSigningKeys",
+          "The platform's Ed25519 public keys, a JWK set",
+          {
+            description:
+              "The keys that sign now; during a rotation's overlap both the old and the new key sign every delivery. Cache it as `Cache-Control` says, and fetch it again when a `v1a` signature does not verify with the keys you hold.",
+            headers: { "Cache-Control": { schema: { type: "string" }, description: "public, max-age=300" } },
+            content: json(ref("SigningKeys")),
+          },
+          {
+            description:
+              "No token needed. Webhooks opted in to Ed25519 (on their edit page) carry `v1a,<base64>` per key in `webhook-signature`: the Ed25519 signature of `<webhook-id>.<webhook-timestamp>.<body>`.",
+            security: [],
+          },
         ),
       },
     },

@@ -60,8 +60,8 @@ export async function deliveryQueue(db: Db, now = Date.now()) {
 const failing = (detail: string): Check => ({ ok: false, detail });
 
 /**
- * How many stored values are sealed with a key that is not configured: webhook secrets, and history
- * snapshots holding at least one such secret. Whatever remains of a text once every configured
+ * How many stored values are sealed with a key that is not configured: webhook secrets, history
+ * snapshots holding at least one such secret, and the platform's Ed25519 private keys. Whatever remains of a text once every configured
  * key's prefix is taken out still names another key if it holds "enc:v1:".
  */
 export async function countSealedUnderMissingKeys(db: Db): Promise<number> {
@@ -70,14 +70,16 @@ export async function countSealedUnderMissingKeys(db: Db): Promise<number> {
       (text, key) => Prisma.sql`REPLACE(${text}, ${`enc:v1:${key.id}:`}, '')`,
       Prisma.raw(`"${column}"`),
     );
-  const [secrets, snapshots] = await Promise.all([
+  const [secrets, snapshots, signingKeys] = await Promise.all([
     db.$queryRaw<{ n: bigint | number }[]>`
       SELECT COUNT(*) AS "n" FROM "WebhookSecret" WHERE ${underOtherKeys("value")} LIKE '%enc:v1:%'`,
     db.$queryRaw<{ n: bigint | number }[]>`
       SELECT COUNT(*) AS "n" FROM "WebhookChange"
       WHERE "snapshot" IS NOT NULL AND ${underOtherKeys("snapshot")} LIKE '%enc:v1:%'`,
+    db.$queryRaw<{ n: bigint | number }[]>`
+      SELECT COUNT(*) AS "n" FROM "SigningKey" WHERE ${underOtherKeys("privateKey")} LIKE '%enc:v1:%'`,
   ]);
-  return Number(secrets[0]?.n ?? 0) + Number(snapshots[0]?.n ?? 0);
+  return [secrets, snapshots, signingKeys].reduce((sum, rows) => sum + Number(rows[0]?.n ?? 0), 0);
 }
 
 /** The count above scans every sealed value: health (polled every second or so) reuses it a while. */

@@ -4,7 +4,7 @@
  * `<t>.<raw body>` keyed with that secret. While two secrets exist (rotation) both sign, so a
  * receiver holding either one accepts the delivery.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, type KeyObject, sign, timingSafeEqual } from "node:crypto";
 
 export const SIGNATURE_HEADER = "Nursa-Signature";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -26,21 +26,25 @@ export function signatureHeader(
  * every attempt (receivers drop repeats by it); `webhook-signature` holds `v1,<base64>` per current
  * secret, space-separated, each the HMAC-SHA256 of `<id>.<timestamp>.<raw body>`. The key is the
  * secret's own bytes, which the libraries take as `new Webhook(secret, { format: "raw" })` or as
- * `whsec_` followed by the secret in base64.
+ * `whsec_` followed by the secret in base64. A webhook that opted in to Ed25519 also gets
+ * `v1a,<base64>` per platform signing key: the Ed25519 signature of the same content, verified with
+ * the published public keys (server/crypto/signing-keys.ts).
  */
 export function standardWebhookHeaders(
   rawBody: string,
   secrets: string[],
   webhookId: string,
   timestamp = Math.floor(Date.now() / 1000),
+  ed25519Keys: KeyObject[] = [],
 ): Record<string, string> {
   const signed = `${webhookId}.${timestamp}.${rawBody}`;
   return {
     "webhook-id": webhookId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": secrets
-      .map((secret) => `v1,${createHmac("sha256", secret).update(signed).digest("base64")}`)
-      .join(" "),
+    "webhook-signature": [
+      ...secrets.map((secret) => `v1,${createHmac("sha256", secret).update(signed).digest("base64")}`),
+      ...ed25519Keys.map((key) => `v1a,${sign(null, Buffer.from(signed), key).toString("base64")}`),
+    ].join(" "),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   restoreWebhookVersion,
   updateWebhook,
 } from "./webhook.service";
+import { getWebhookSigning, setEd25519Signatures } from "./webhook-signing.service";
 
 /** The version the admin edited: a change made since is refused (PRECONDITION_FAILED). */
 const edited = z.object({ version: z.number().int() });
@@ -32,6 +33,20 @@ export const webhookRouter = router({
     .mutation(({ ctx, input }) =>
       reenableWebhook({ principal: ctx.principal, webhookId: input.id, origin: ctx.origin }),
     ),
+
+  // Ed25519 (`v1a`) signatures: the admin's door only (the REST contract's webhook has no such field).
+  signing: protectedProcedure
+    .input(byId)
+    .query(({ ctx, input }) => getWebhookSigning({ principal: ctx.principal, webhookId: input.id })),
+
+  setEd25519: protectedProcedure.input(byId.extend({ enabled: z.boolean() })).mutation(({ ctx, input }) =>
+    setEd25519Signatures({
+      principal: ctx.principal,
+      webhookId: input.id,
+      enabled: input.enabled,
+      origin: ctx.origin,
+    }),
+  ),
 
   formOptions: protectedProcedure.query(({ ctx }) => getFormOptions({ principal: ctx.principal })),
 

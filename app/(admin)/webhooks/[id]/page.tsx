@@ -1,10 +1,12 @@
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/session";
+import { Ed25519Signing } from "@/components/ed25519-signing";
 import { WebhookForm } from "@/components/webhook-form";
 import { DisabledBanner, HealthSummary } from "@/components/webhook-health";
 import { WebhookTabs } from "@/components/webhook-tabs";
 import { AppError } from "@/server/errors";
 import { getFormOptions, getWebhookWithHealth } from "@/server/webhooks/webhook.service";
+import { getWebhookSigning } from "@/server/webhooks/webhook-signing.service";
 
 export const metadata = { title: "Edit webhook · Facility webhooks" };
 
@@ -18,6 +20,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
     }),
     getFormOptions({ principal }),
   ]);
+  const signing = await getWebhookSigning({ principal, webhookId: webhook.id });
   return (
     <>
       <h1 className="mb-1 text-2xl font-semibold">Edit webhook</h1>
@@ -28,7 +31,12 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
       <DisabledBanner webhookId={webhook.id} health={health} />
       <WebhookTabs
         // A new version (a restore, then a refresh) remounts the form with the stored values.
-        settings={<WebhookForm key={webhook.version} options={options} webhook={webhook} />}
+        settings={
+          <>
+            <WebhookForm key={webhook.version} options={options} webhook={webhook} />
+            <Ed25519Signing webhookId={webhook.id} initial={signing} />
+          </>
+        }
         webhookId={webhook.id}
         facilities={webhook.facilities}
       />
