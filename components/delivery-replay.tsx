@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
+import { PUBLISHABLE_EVENTS } from "@/server/webhooks/webhook-rules";
 import { FilterInput, FilterSelect } from "./filter-select";
 import { formatTime } from "./format-time";
 import { notify } from "./notify";

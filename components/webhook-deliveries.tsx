@@ -3,8 +3,8 @@ import { ChevronRight } from "lucide-react";
 import { Collapsible } from "radix-ui";
 import { useState } from "react";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
-import { PUBLISHABLE_EVENTS } from "@/server/deliveries/delivery.schemas";
 import {
+  PUBLISHABLE_EVENTS,
   type PublishableEvent,
   WEBHOOK_EVENTS,
   type WebhookEventName,

@@ -20,6 +20,7 @@ import { ConfirmDialog } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
 import { Label } from "./ui/label";
+import { UrlTrialButton } from "./url-trial";
 
 type FormValues = { url: string; events: string[]; facilities: string[]; secrets: string[] };
 type Options = { facilities: { id: string; name: string }[]; clients: { id: string; name: string }[] };
@@ -196,6 +197,7 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
           {...form.register("url")}
         />
         {fieldError("url")}
+        <UrlTrialButton read={() => ({ url: form.getValues("url"), secrets: form.getValues("secrets") })} />
       </div>
 
       <Controller

@@ -86,6 +86,25 @@ for (const colorScheme of ["light", "dark"] as const) {
         await receiver.close();
       }
     });
+
+    test("a URL trial's answer, and a trial refused before sending", async ({ signedInPage: page }) => {
+      const receiver = await startReceiver(E2E_TLS);
+      try {
+        await page.goto("/webhooks/new");
+        await page.getByLabel("URL").fill(receiver.url("/a11y-trial"));
+        await page.getByRole("button", { name: "Send a test to this URL" }).click();
+        await expect(page.getByRole("status").filter({ hasText: "answered HTTP 200" })).toBeVisible();
+        await page.getByText("What was sent").click();
+        await expectAccessible(page, "URL trial answer");
+
+        await page.getByLabel("URL").fill("http://insecure.example");
+        await page.getByRole("button", { name: "Send a test to this URL" }).click();
+        await expect(page.getByRole("status").filter({ hasText: "Not sent:" })).toBeVisible();
+        await expectAccessible(page, "URL trial refused");
+      } finally {
+        await receiver.close();
+      }
+    });
   });
 }
 

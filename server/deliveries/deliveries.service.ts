@@ -7,9 +7,11 @@ import { accessibleFacilityIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, tooManyRequests } from "../errors";
+import { logger } from "../http/log";
 import { processSingleton } from "../process-singleton";
 import { consumeOrRefuse, sharedLimiter } from "../rate-limits";
 import { deliveryBody, EVENT_CATALOGUE } from "../webhooks/event-catalogue";
+import type { UrlTrialInput } from "../webhooks/webhook.schemas";
 import { getWebhook } from "../webhooks/webhook.service";
 import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook-rules";
@@ -113,10 +115,12 @@ export async function resendDelivery({
  * Test sends, about one a second: per webhook in bursts of up to three, per API client (all its
  * webhooks together) of up to ten.
  */
-const TEST_SEND_LIMITS = [
-  { scope: "webhook", points: 3, duration: 3 },
-  { scope: "client", points: 10, duration: 10 },
-] as const;
+/** Test sends and URL trials allowed per webhook, per API client and per admin (points per seconds). */
+const TEST_SEND_LIMITS = {
+  webhook: { points: 3, duration: 3 },
+  client: { points: 10, duration: 10 },
+  admin: { points: 5, duration: 10 },
+} as const;
 /** Test sends this instance makes at once: each may wait WEBHOOK_TIMEOUT_MS for its answer. */
 const TEST_SENDS_AT_ONCE = 20;
 
@@ -124,10 +128,15 @@ const TEST_SENDS_AT_ONCE = 20;
  * Takes a test send's turn, or refuses it (429 with when to try again): a receiver that never
  * answers, or a script sending tests in a loop, holds this instance's connections only so far.
  */
-async function admitTestSend(webhook: { id: string; clientId: string }): Promise<() => void> {
-  for (const { scope, points, duration } of TEST_SEND_LIMITS) {
-    const limiter = sharedLimiter(`test-sends-per-${scope}`, { points, durationSeconds: duration });
-    await consumeOrRefuse(limiter, scope === "webhook" ? webhook.id : webhook.clientId);
+async function admitTestSend(
+  keys: Partial<Record<keyof typeof TEST_SEND_LIMITS, string>>,
+): Promise<() => void> {
+  for (const [scope, key] of Object.entries(keys) as [keyof typeof TEST_SEND_LIMITS, string][]) {
+    const { points, duration } = TEST_SEND_LIMITS[scope];
+    await consumeOrRefuse(
+      sharedLimiter(`test-sends-per-${scope}`, { points, durationSeconds: duration }),
+      key,
+    );
   }
   const inFlight = processSingleton("test-sends-in-flight", () => ({ count: 0 }));
   if (inFlight.count >= TEST_SENDS_AT_ONCE) throw tooManyRequests(1000);
@@ -158,7 +167,7 @@ export async function sendTestEvent({
     eventType ?? webhook.events.find((e): e is PublishableEvent => e !== "all") ?? "shift.created";
   const { example } = EVENT_CATALOGUE[event];
   const data = { ...example, facilityId: webhook.facilities[0] ?? example.facilityId };
-  const done = await admitTestSend(webhook);
+  const done = await admitTestSend({ webhook: webhook.id, client: webhook.clientId });
   const { outcome } = await sendSigned({
     url: withoutCredentials(webhook.url), // a URL stored before credentials were refused
     body: deliveryBody(event, data),
@@ -172,4 +181,58 @@ export async function sendTestEvent({
     ]),
   );
   return outcome;
+}
+
+/** Headers a URL trial shows (a receiver may answer with many), each value cut to this length. */
+const TRIAL_HEADERS = 50;
+const TRIAL_HEADER_VALUE = 500;
+
+export type UrlTrial = {
+  status: number | null;
+  latencyMs: number;
+  /** The answer's headers, as received (the first TRIAL_HEADERS). */
+  headers: [string, string][];
+  /** The first 4 KB of the answer, or why there was none. */
+  excerpt: string;
+  bytes: number | null;
+  /** What was sent: the headers (signatures included) and the body. */
+  sent: { headers: Record<string, string>; body: string };
+};
+
+/**
+ * "Send a test to this URL" on the new and edit pages: the catalogue's example of an event, signed
+ * with the secrets as typed, POSTed to the URL as typed — through the same egress policy as every
+ * delivery — and answered inline. Nothing is saved: no webhook, no delivery, no history. Limited per
+ * admin and per instance, like a test send.
+ */
+export async function tryUrl({
+  principal,
+  input,
+}: {
+  principal: Principal;
+  input: UrlTrialInput;
+}): Promise<UrlTrial> {
+  const eventType = input.eventType ?? "shift.created";
+  const body = deliveryBody(eventType, EVENT_CATALOGUE[eventType].example);
+  const done = await admitTestSend({ admin: principal.userId });
+  const { outcome, sent } = await sendSigned({
+    url: input.url,
+    body,
+    secrets: input.secrets,
+    deliveryId: `trial-${randomUUID()}`,
+  }).finally(done);
+  logger.info(
+    { userId: principal.userId, host: new URL(input.url).host, status: outcome.status },
+    "URL trial",
+  );
+  return {
+    status: outcome.status,
+    latencyMs: outcome.latencyMs,
+    headers: Object.entries(outcome.headers ?? {})
+      .slice(0, TRIAL_HEADERS)
+      .map(([name, value]) => [name, [value ?? ""].flat().join(", ").slice(0, TRIAL_HEADER_VALUE)]),
+    excerpt: outcome.excerpt,
+    bytes: outcome.bytes ?? null,
+    sent: { headers: sent, body },
+  };
 }

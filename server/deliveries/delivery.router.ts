@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { protectedProcedure, router } from "../trpc/init";
-import { webhookId } from "../webhooks/webhook.schemas";
-import { listWebhookDeliveries, resendDelivery, sendTestEvent } from "./deliveries.service";
-import { PUBLISHABLE_EVENTS, replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
+import { urlTrialInput, webhookId } from "../webhooks/webhook.schemas";
+import { PUBLISHABLE_EVENTS } from "../webhooks/webhook-rules";
+import { listWebhookDeliveries, resendDelivery, sendTestEvent, tryUrl } from "./deliveries.service";
+import { replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
 import { cancelReplay, listReplays, previewReplay, startReplay } from "./replays.service";
 
 export const deliveryRouter = router({
@@ -19,6 +20,10 @@ export const deliveryRouter = router({
   sendTest: protectedProcedure
     .input(z.object({ webhookId, eventType: z.enum(PUBLISHABLE_EVENTS).optional() }))
     .mutation(({ ctx, input }) => sendTestEvent({ principal: ctx.principal, ...input, origin: ctx.origin })),
+
+  tryUrl: protectedProcedure
+    .input(urlTrialInput)
+    .mutation(({ ctx, input }) => tryUrl({ principal: ctx.principal, input })),
 
   replayPreview: protectedProcedure
     .input(replayFilterInput)

@@ -1,10 +1,5 @@
 import { z } from "zod";
-import { MAX_FACILITY_ID_LENGTH, type PublishableEvent, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
-
-export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e): e is PublishableEvent => e !== "all") as [
-  PublishableEvent,
-  ...PublishableEvent[],
-];
+import { MAX_FACILITY_ID_LENGTH, PUBLISHABLE_EVENTS, WEBHOOK_EVENTS } from "../webhooks/webhook-rules";
 
 export const publishEventInput = z.object({
   eventType: z.enum(PUBLISHABLE_EVENTS, {

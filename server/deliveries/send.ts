@@ -32,6 +32,8 @@ export type Outcome = {
   timedOut?: boolean;
   /** The receiver's Retry-After (429, 502, 503 and 504 answers), in milliseconds from now. */
   retryAfterMs?: number;
+  /** The answer's headers, as received (shown by a URL trial; deliveries store none). */
+  headers?: Record<string, string | string[] | undefined>;
 };
 
 /** Answers after which the receiver's Retry-After is honoured: it is overloaded or behind a gateway. */
@@ -166,6 +168,7 @@ async function post(url: string, body: string, headers: Record<string, string>):
       bytes: readBytes ?? declaredLength(headerOf(response.headers, "content-length")),
       contentType: contentType === null ? null : storable(contentType.slice(0, 200)),
       latencyMs: elapsed(),
+      headers: response.headers,
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
   } catch (error) {
@@ -199,15 +202,15 @@ export async function sendSigned({
   /** The platform's signing keys, for a webhook that opted in to `v1a` signatures. */
   ed25519Keys?: KeyObject[];
   now?: number;
-}): Promise<{ signature: string; outcome: Outcome }> {
+}): Promise<{ signature: string; outcome: Outcome; sent: Record<string, string> }> {
   const timestamp = Math.floor(now / 1000);
   const signature = signatureHeader(body, secrets, timestamp);
-  const outcome = await post(url, body, {
+  const sent = {
     "content-type": "application/json",
     "user-agent": "facility-webhooks",
     [SIGNATURE_HEADER]: signature,
     [DELIVERY_ID_HEADER]: deliveryId,
     ...standardWebhookHeaders(body, secrets, deliveryId, timestamp, ed25519Keys),
-  });
-  return { signature, outcome };
+  };
+  return { signature, outcome: await post(url, body, sent), sent };
 }

@@ -27,6 +27,10 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 /** Events that happen; `all` is only something a webhook listens to. */
 export type PublishableEvent = Exclude<WebhookEventName, "all">;
+export const PUBLISHABLE_EVENTS = WEBHOOK_EVENTS.filter((e): e is PublishableEvent => e !== "all") as [
+  PublishableEvent,
+  ...PublishableEvent[],
+];
 
 /** A webhook's editable fields, in the order the contract reports them. */
 export const WEBHOOK_FIELDS = ["url", "events", "facilities", "secrets"] as const;

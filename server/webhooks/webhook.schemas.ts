@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   brokenRules,
   MAX_FACILITY_ID_LENGTH,
+  PUBLISHABLE_EVENTS,
   WEBHOOK_EVENTS,
   WEBHOOK_PAGE_SIZE,
   type WebhookField,
@@ -47,6 +48,17 @@ export const updateWebhookInput = z.object({
 export type UpdateWebhookInput = z.output<typeof updateWebhookInput>;
 
 export const webhookId = z.uuid();
+
+/**
+ * "Send a test to this URL": the URL and secrets as the form holds them (checked by the same rules
+ * as a save), and which event's example to send. Nothing is saved.
+ */
+export const urlTrialInput = z.object({
+  url,
+  secrets,
+  eventType: z.enum(PUBLISHABLE_EVENTS).optional(),
+});
+export type UrlTrialInput = z.output<typeof urlTrialInput>;
 
 /**
  * The contract's message list for a failed parse: one message per failed rule, in field order,
