@@ -65,6 +65,18 @@ export async function listWebhookDeliveries({
 }
 export type WebhookDelivery = Awaited<ReturnType<typeof listWebhookDeliveries>>["items"][number];
 
+/** A delivery the principal may see (one of a facility they can access now), or NOT_FOUND. */
+export async function visibleDelivery(principal: Principal, deliveryId: string) {
+  const delivery = await getDb().delivery.findUnique({
+    where: { id: deliveryId },
+    select: { id: true, webhookId: true, facilityId: true, eventId: true },
+  });
+  if (!delivery || !(await accessibleFacilityIds(getDb(), principal.userId)).includes(delivery.facilityId)) {
+    throw new AppError("NOT_FOUND", "Delivery not found");
+  }
+  return delivery;
+}
+
 export async function resendDelivery({
   principal,
   deliveryId,
@@ -75,13 +87,7 @@ export async function resendDelivery({
   origin?: RequestOrigin;
 }) {
   const db = getDb();
-  const delivery = await db.delivery.findUnique({
-    where: { id: deliveryId },
-    select: { webhookId: true, facilityId: true },
-  });
-  if (!delivery || !(await accessibleFacilityIds(getDb(), principal.userId)).includes(delivery.facilityId)) {
-    throw new AppError("NOT_FOUND", "Delivery not found");
-  }
+  const delivery = await visibleDelivery(principal, deliveryId);
   const webhook = await getWebhook({ principal, webhookId: delivery.webhookId });
   const now = Date.now();
   await db.$transaction(async (tx) => {

@@ -5,6 +5,7 @@ import { PUBLISHABLE_EVENTS } from "../webhooks/webhook-rules";
 import { listWebhookDeliveries, resendDelivery, sendTestEvent, tryUrl } from "./deliveries.service";
 import { replayFilterInput, webhookDeliveriesInput } from "./delivery.schemas";
 import { cancelReplay, listReplays, previewReplay, startReplay } from "./replays.service";
+import { debugSignature, signatureDebugInput } from "./signature-debugger";
 
 export const deliveryRouter = router({
   list: protectedProcedure
@@ -24,6 +25,10 @@ export const deliveryRouter = router({
   tryUrl: protectedProcedure
     .input(urlTrialInput)
     .mutation(({ ctx, input }) => tryUrl({ principal: ctx.principal, input })),
+
+  debugSignature: protectedProcedure
+    .input(signatureDebugInput)
+    .mutation(({ ctx, input }) => debugSignature({ principal: ctx.principal, input })),
 
   replayPreview: protectedProcedure
     .input(replayFilterInput)
