@@ -14,6 +14,7 @@ import { FilterInput, FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
 import { notify } from "./notify";
 import { QueryStatus } from "./query-status";
+import { SignatureDebugger } from "./signature-debugger";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
 
@@ -166,6 +167,7 @@ function DeliveryRow({
               <pre className="mt-1 overflow-x-auto whitespace-pre-wrap text-slate-700">
                 {attempt.responseBody}
               </pre>
+              {attempt.signature && <SignatureDebugger deliveryId={delivery.id} attempt={attempt.attempt} />}
             </div>
           ))}
         </Collapsible.Content>

@@ -82,6 +82,12 @@ for (const colorScheme of ["light", "dark"] as const) {
         await row.getByRole("button", { name: /^Details of shift.created delivery/ }).click();
         await expect(row).toContainText("Attempt 1 · 200");
         await expectAccessible(page, "deliveries with an expanded attempt");
+
+        await row.getByRole("button", { name: "Debug signature of attempt 1" }).click();
+        await row.getByLabel("Signature your receiver computed").fill("v1,not-the-right-one");
+        await row.getByRole("button", { name: "Check" }).click();
+        await expect(row.getByRole("status").filter({ hasText: "Not a signature." })).toBeVisible();
+        await expectAccessible(page, "signature debugger with a verdict");
       } finally {
         await receiver.close();
       }
