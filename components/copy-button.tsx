@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { Button } from "./ui/button";
 
-export function CopyButton({ value, label }: { value: string; label: string }) {
+export function CopyButton({ value, label, text = "Copy" }: { value: string; label: string; text?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <Button
@@ -14,7 +14,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         setCopied(true);
       }}
     >
-      {copied ? "Copied" : "Copy"}
+      {copied ? "Copied" : text}
     </Button>
   );
 }

@@ -21,11 +21,16 @@ const whpk = (x: string) => {
  */
 export function Ed25519Signing({ webhookId, initial }: { webhookId: string; initial: WebhookSigning }) {
   const [signing, setSigning] = useState(initial);
-  const { pending, call } = useApiCall((error) => notify("error", error.message));
+  // The box shows the choice at once; a refusal puts it back.
+  const { pending, call } = useApiCall((error) => {
+    setSigning((current) => ({ ...current, ed25519: !current.ed25519 }));
+    notify("error", error.message);
+  });
   const headingId = useId();
   const optInId = useId();
   const toggle = (enabled: boolean) =>
     call(async () => {
+      setSigning((current) => ({ ...current, ed25519: enabled }));
       setSigning(await api.webhooks.setEd25519.mutate({ id: webhookId, enabled }));
       notify(
         "success",
@@ -70,7 +75,7 @@ export function Ed25519Signing({ webhookId, initial }: { webhookId: string; init
               <span className="text-slate-600">Public key (base64url)</span>
               <code className="break-all">{jwk.x}</code>
               <CopyButton value={jwk.x} label={`Copy public key ${jwk.kid}`} />
-              <CopyButton value={JSON.stringify(jwk)} label={`Copy key ${jwk.kid} as a JWK`} />
+              <CopyButton value={JSON.stringify(jwk)} label={`Copy JWK of key ${jwk.kid}`} text="Copy JWK" />
             </p>
             <p className="mt-1 flex flex-wrap items-center gap-2">
               <span className="text-slate-600">Standard Webhooks form</span>
