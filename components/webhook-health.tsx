@@ -40,9 +40,9 @@ export function DisabledBanner({ webhookId, health }: { webhookId: string; healt
   return (
     <div role="alert" className="mb-4 rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
       <p className="font-medium">
-        Deliveries to this webhook were stopped on {formatTime(health.disabledAt)}: its endpoint kept failing.
+        Deliveries to this webhook were stopped on {formatTime(health.disabledAt)}.
       </p>
-      {health.disabledReason && <p className="mt-1">{health.disabledReason}</p>}
+      {health.disabledReason && <p className="mt-1">Why: {health.disabledReason}</p>}
       <p className="mt-1">Events published since are not sent. Fix the endpoint, then re-enable it.</p>
       <Button className="mt-3" variant="outline" onClick={reenable} disabled={pending}>
         {pending ? "Re-enabling…" : "Re-enable"}
