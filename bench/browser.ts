@@ -87,7 +87,8 @@ async function saves(browser: Browser, target: Target): Promise<number[]> {
       await save.evaluate(
         (button: HTMLButtonElement) =>
           new Promise<number>((resolve) => {
-            const status = button.form?.querySelector('[role="status"]');
+            // Save's own status line (the form has others, e.g. the URL trial's).
+            const status = button.parentElement?.querySelector(':scope > [role="status"]');
             if (!status) throw new Error("the form has no status line");
             let cleared = status.textContent !== "Webhook saved";
             const start = performance.now();
