@@ -149,6 +149,14 @@ describe("the signature debugger", () => {
     expect(verdict?.explanation).toMatch(explanation);
   });
 
+  it("checks a pasted body alone: the same body says so, a changed one is named", async () => {
+    expect((await debug({ body: request.body })).verdict).toMatchObject({ ok: true, title: "Same body" });
+    expect((await debug({ body: `${request.body}\n` })).verdict).toMatchObject({
+      ok: false,
+      mistake: "body-whitespace",
+    });
+  });
+
   it("names the other header's scheme for Nursa-Signature too, and hex against base64 there", async () => {
     const standardValue = hmac(SECRET, standardContent(), "base64");
     expect((await debug({ header: "nursa", signature: standardValue })).verdict?.mistake).toBe(

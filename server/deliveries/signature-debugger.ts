@@ -175,12 +175,20 @@ export async function debugSignature({
   const verifiedBody = input.body ?? body;
   const ofBody = bodyMistake(body, verifiedBody);
   if (!pasted) {
-    return ofBody
-      ? mistake(ofBody.mistake, ofBody.explanation)
-      : mistake(
-          "not-a-signature",
-          "That is not an HMAC-SHA256 signature: webhook-signature carries `v1,` and 44 base64 characters, Nursa-Signature `v1=` and 64 hex characters.",
-        );
+    if (ofBody) return mistake(ofBody.mistake, ofBody.explanation);
+    if (!input.signature) {
+      return report({
+        ok: true,
+        mistake: null,
+        title: "Same body",
+        explanation:
+          "The body your receiver verified is the one sent. Paste the signature it computed to check that too.",
+      });
+    }
+    return mistake(
+      "not-a-signature",
+      "That is not an HMAC-SHA256 signature: webhook-signature carries `v1,` and 44 base64 characters, Nursa-Signature `v1=` and 64 hex characters.",
+    );
   }
 
   // Every way of computing it that receivers get wrong, each with the mistake it reveals.
