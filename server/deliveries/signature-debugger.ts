@@ -12,7 +12,13 @@ import { z } from "zod";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { DEFAULT_TOLERANCE_SECONDS } from "../webhooks/signature";
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  nursaSignedContent,
+  signatureHeader,
+  standardSignedContent,
+  standardWebhookHeaders,
+} from "../webhooks/signature";
 import { getWebhook } from "../webhooks/webhook.service";
 import { secretFingerprint } from "../webhooks/webhook-history";
 import { visibleDelivery } from "./deliveries.service";
@@ -78,8 +84,6 @@ export type SignatureDebug = {
 };
 
 const hmac = (key: Buffer | string, content: string) => createHmac("sha256", key).update(content).digest();
-const standardContent = (id: string, t: number, body: string) => `${id}.${t}.${body}`;
-const nursaContent = (t: number, body: string) => `${t}.${body}`;
 
 /** The pasted value without the header syntax around it: `t=…, v1=<x>`, `v1,<x> …`, `v1=<x>` or `<x>`. */
 function pastedValue(pasted: string): string {
@@ -150,19 +154,27 @@ export async function debugSignature({
   const secrets = webhook.secrets.map((secret) => ({
     secret,
     fingerprint: secretFingerprint(secret),
-    signedThis: sentV1.includes(`v1=${hmac(secret, nursaContent(timestamp, body)).toString("hex")}`),
+    // The stored header is what was sent: a secret signed it if its own `v1` is there.
+    signedThis: sentV1.includes(signatureHeader(body, [secret], timestamp).split(", ")[1] ?? ""),
   }));
   const signers = secrets.filter((s) => s.signedThis);
   const report = (verdict: SignatureDebug["verdict"]): SignatureDebug => ({
     webhookId: id,
     timestamp,
-    signedContent: { standard: standardContent(id, timestamp, body), nursa: nursaContent(timestamp, body) },
+    signedContent: {
+      standard: standardSignedContent(id, timestamp, body),
+      nursa: nursaSignedContent(timestamp, body),
+    },
     body: { bytes: Buffer.byteLength(body), sha256: createHash("sha256").update(body).digest("hex") },
     sent: {
       nursa: row.signature,
-      standard: signers
-        .map(({ secret }) => `v1,${hmac(secret, standardContent(id, timestamp, body)).toString("base64")}`)
-        .join(" "),
+      standard:
+        standardWebhookHeaders(
+          body,
+          signers.map(({ secret }) => secret),
+          id,
+          timestamp,
+        )["webhook-signature"] ?? "",
     },
     secrets: secrets.map(({ fingerprint, signedThis }) => ({ fingerprint, signedThis })),
     verdict,
@@ -195,7 +207,7 @@ export async function debugSignature({
   const theirs = input.header;
   const other = theirs === "standard" ? "nursa" : "standard";
   const contentOf = (scheme: "standard" | "nursa", t: number, text: string) =>
-    scheme === "standard" ? standardContent(id, t, text) : nursaContent(t, text);
+    scheme === "standard" ? standardSignedContent(id, t, text) : nursaSignedContent(t, text);
   const encodingOf = (scheme: "standard" | "nursa") => (scheme === "standard" ? "base64" : "hex");
   const matches = (key: Buffer | string, content: string, encoding: "hex" | "base64") =>
     pasted.encoding === encoding && hmac(key, content).equals(pasted.bytes);

@@ -9,8 +9,15 @@ import { createHmac, type KeyObject, sign, timingSafeEqual } from "node:crypto";
 export const SIGNATURE_HEADER = "Nursa-Signature";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** What a `Nursa-Signature` `v1` signs: `<t>.<raw body>`. */
+export const nursaSignedContent = (timestamp: number, rawBody: string) => `${timestamp}.${rawBody}`;
+
+/** What a `webhook-signature` `v1` or `v1a` signs: `<webhook-id>.<timestamp>.<raw body>`. */
+export const standardSignedContent = (webhookId: string, timestamp: number, rawBody: string) =>
+  `${webhookId}.${timestamp}.${rawBody}`;
+
 const hmac = (secret: string, timestamp: number, rawBody: string) =>
-  createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");
+  createHmac("sha256", secret).update(nursaSignedContent(timestamp, rawBody)).digest("hex");
 
 export function signatureHeader(
   rawBody: string,
@@ -37,7 +44,7 @@ export function standardWebhookHeaders(
   timestamp = Math.floor(Date.now() / 1000),
   ed25519Keys: KeyObject[] = [],
 ): Record<string, string> {
-  const signed = `${webhookId}.${timestamp}.${rawBody}`;
+  const signed = standardSignedContent(webhookId, timestamp, rawBody);
   return {
     "webhook-id": webhookId,
     "webhook-timestamp": String(timestamp),
