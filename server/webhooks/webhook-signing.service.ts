@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import type { Principal } from "../auth/principal";
 import { type SigningJwk, signingKeys } from "../crypto/signing-keys";
 import { getDb } from "../db";
-import { getWebhook } from "./webhook.service";
+import { findVisibleWebhookId, getWebhook } from "./webhook.service";
 import { type RequestOrigin, recordChange } from "./webhook-history";
 
 export type PublishedSigningKey = { jwk: SigningJwk; createdAt: string; retiresAt: string | null };
@@ -28,7 +28,8 @@ export async function getWebhookSigning({
   principal: Principal;
   webhookId: string;
 }): Promise<WebhookSigning> {
-  const { id } = await getWebhook({ principal, webhookId });
+  // Only the visibility check: the webhook's own fields (and its secrets) are not needed here.
+  const id = await findVisibleWebhookId(getDb(), principal, webhookId);
   const row = await getDb().webhook.findUniqueOrThrow({ where: { id }, select: { ed25519Signatures: true } });
   return { ed25519: row.ed25519Signatures, keys: await published() };
 }

@@ -121,7 +121,7 @@ function assertDeliverableUrl(url: string | undefined) {
 }
 
 /** The webhook's id if the principal may see it; 404 otherwise, and for an id that is not a UUID. */
-async function findVisibleWebhookId(db: Db, principal: Principal, webhookId: string): Promise<string> {
+export async function findVisibleWebhookId(db: Db, principal: Principal, webhookId: string): Promise<string> {
   const id = webhookIdSchema.safeParse(webhookId).success && (await findVisibleId(db, principal, webhookId));
   if (!id) throw webhookNotFound();
   return id;
