@@ -64,6 +64,10 @@ const deliveryOf = async (eventId: string) =>
 const requestsFor = (r: Receiver, deliveryId: string) =>
   r.received.filter((request) => request.headers["webhook-delivery-id"] === deliveryId);
 
+/** The newest entry of a webhook's change history, as its admin sees it. */
+const latestChange = async (tenant: Tenant, webhookId: string) =>
+  (await listWebhookHistory({ principal: tenant.userPrincipal, webhookId, limit: 1, offset: 0 }))[0];
+
 const healthOf = async (args: Parameters<typeof getWebhookWithHealth>[0]) =>
   (await getWebhookWithHealth(args)).health;
 
@@ -199,12 +203,7 @@ describe("endpoint health", () => {
     const [listed] = (await listWebhooksPage({ principal: tenant.userPrincipal, input: { limit: 10 } }))
       .items;
     expect(listed?.health.disabledAt).toBe(health.disabledAt);
-    const [disabled] = await listWebhookHistory({
-      principal: tenant.userPrincipal,
-      webhookId: webhook.id,
-      limit: 1,
-      offset: 0,
-    });
+    const disabled = await latestChange(tenant, webhook.id);
     expect([disabled?.action, disabled?.actor]).toEqual(["disabled", "delivery worker"]);
 
     // Disabled: new events make no delivery; queued ones end without being sent.
@@ -218,12 +217,7 @@ describe("endpoint health", () => {
 
     // Re-enabled (recorded), with its endpoint fixed: delivered again, and healthy.
     await reenableWebhook({ principal: tenant.userPrincipal, webhookId: webhook.id });
-    const [reenabled] = await listWebhookHistory({
-      principal: tenant.userPrincipal,
-      webhookId: webhook.id,
-      limit: 1,
-      offset: 0,
-    });
+    const reenabled = await latestChange(tenant, webhook.id);
     expect(reenabled?.action).toBe("re-enabled");
     await updateWebhook({
       principal: tenant.clientPrincipal,
@@ -276,12 +270,7 @@ describe("answers judged as Standard Webhooks says", () => {
     expect(health.disabledReason).toMatch(
       /^the receiver answered 410 Gone at .*: it wants no more deliveries/,
     );
-    const [disabled] = await listWebhookHistory({
-      principal: tenant.userPrincipal,
-      webhookId: webhook.id,
-      limit: 1,
-      offset: 0,
-    });
+    const disabled = await latestChange(tenant, webhook.id);
     expect([disabled?.action, disabled?.actor]).toEqual(["disabled", "delivery worker"]);
     for (const id of [eventId, queued]) {
       expect(await deliveryOf(id)).toMatchObject({ status: "failure", dueAtMs: null });
@@ -387,12 +376,7 @@ describe("bulk replay", () => {
       const delivery = await getDb().delivery.findUniqueOrThrow({ where: { id } });
       expect([delivery.status, delivery.attempts]).toEqual(["success", 5]);
     }
-    const [history] = await listWebhookHistory({
-      principal: tenant.userPrincipal,
-      webhookId: webhook.id,
-      limit: 1,
-      offset: 0,
-    });
+    const history = await latestChange(tenant, webhook.id);
     expect(history?.action).toBe("replay-started");
     const tab = await listWebhookDeliveries({
       principal: tenant.userPrincipal,
