@@ -6,6 +6,7 @@ import { CopyButton } from "./copy-button";
 import { formatTime } from "./format-time";
 import { notify } from "./notify";
 import { Checkbox } from "./ui/checkbox";
+import { useHydrated } from "./use-hydrated";
 
 export const SIGNING_KEYS_PATH = "/api/v2/public/webhooks/signing-keys";
 
@@ -28,6 +29,7 @@ export function Ed25519Signing({ webhookId, initial }: { webhookId: string; init
   });
   const headingId = useId();
   const optInId = useId();
+  const hydrated = useHydrated();
   const toggle = (enabled: boolean) =>
     call(async () => {
       setSigning((current) => ({ ...current, ed25519: enabled }));
@@ -51,10 +53,13 @@ export function Ed25519Signing({ webhookId, initial }: { webhookId: string; init
         <Checkbox
           id={optInId}
           checked={signing.ed25519}
-          disabled={pending}
+          disabled={pending || !hydrated}
           onChange={(event) => toggle(event.currentTarget.checked)}
         />
         <label htmlFor={optInId}>Sign this webhook's deliveries with Ed25519 as well</label>
+        <noscript>
+          <span className="text-slate-600">(changing it needs JavaScript)</span>
+        </noscript>
       </div>
       <p className="text-sm text-slate-600">
         Public keys, also served as a JWK set at{" "}

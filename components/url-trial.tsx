@@ -4,6 +4,7 @@ import type { UrlTrial } from "@/server/deliveries/deliveries.service";
 import { brokenRules } from "@/server/webhooks/webhook-rules";
 import { api, useApiCall } from "./api";
 import { Button } from "./ui/button";
+import { useHydrated } from "./use-hydrated";
 
 /**
  * "Send a test to this URL": a signed example event to the URL and secrets as typed, before saving
@@ -17,6 +18,7 @@ export function UrlTrialButton({ read }: { read: () => { url: string; secrets: s
     setRefusal(error.data?.messages?.join("; ") || error.message),
   );
   const statusId = useId();
+  const hydrated = useHydrated();
   const tryUrl = () => {
     const { url, secrets } = read();
     // The rules a save checks, here before any request: a URL that could not be saved is not tried.
@@ -32,11 +34,14 @@ export function UrlTrialButton({ read }: { read: () => { url: string; secrets: s
         variant="outline"
         size="sm"
         onClick={tryUrl}
-        disabled={pending}
+        disabled={pending || !hydrated}
         aria-describedby={statusId}
       >
         {pending ? "Sending a test…" : "Send a test to this URL"}
       </Button>
+      <noscript>
+        <span className="ml-3 text-sm text-slate-600">Trying a URL needs JavaScript.</span>
+      </noscript>
       <p id={statusId} role="status" className="text-sm">
         {refusal && <span className="text-red-600">Not sent: {refusal}</span>}
         {result && summary(result)}

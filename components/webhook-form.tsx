@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useId, useState, useSyncExternalStore } from "react";
+import { useId, useState } from "react";
 import { Controller, type FieldError, type Resolver, useForm } from "react-hook-form";
 import { deliveryBody, EVENT_CATALOGUE, EVENT_DESCRIPTIONS } from "@/server/webhooks/event-catalogue";
 import type { Webhook } from "@/server/webhooks/webhook.service";
@@ -21,6 +21,7 @@ import { Button } from "./ui/button";
 import { Input } from "./ui/input";
 import { Label } from "./ui/label";
 import { UrlTrialButton } from "./url-trial";
+import { useHydrated } from "./use-hydrated";
 
 type FormValues = { url: string; events: string[]; facilities: string[]; secrets: string[] };
 type Options = { facilities: { id: string; name: string }[]; clients: { id: string; name: string }[] };
@@ -64,8 +65,6 @@ const checkRules: Resolver<FormValues> = async (values) => {
   return Object.keys(errors).length > 0 ? { values: {}, errors } : { values, errors: {} };
 };
 
-const subscribeToNothing = () => () => {};
-
 /** Creates a webhook (no `webhook`) or edits one; checks each field with the rules the API parses with. */
 export function WebhookForm({ options, webhook }: { options: Options; webhook?: Webhook }) {
   const router = useRouter();
@@ -75,13 +74,8 @@ export function WebhookForm({ options, webhook }: { options: Options; webhook?: 
   const [serverErrors, setServerErrors] = useState<string[]>([]);
   // The stored webhook this form edits: its version goes with every save, its values tell what changed.
   const [base, setBase] = useState(webhook);
-  // False in the server's HTML: until scripts run, Save stays disabled, so neither a click nor Enter
-  // submits the form natively (which would reload the page and lose what was typed).
-  const hydrated = useSyncExternalStore(
-    subscribeToNothing,
-    () => true,
-    () => false,
-  );
+  // Until scripts run, Save stays disabled: neither a click nor Enter submits the form natively.
+  const hydrated = useHydrated();
   // Set when a save met a change made meanwhile: the webhook as it is now.
   const [conflict, setConflict] = useState<Webhook | null>(null);
   const initialValues = webhook

@@ -166,6 +166,7 @@ test("opt in to Ed25519 signatures with the keyboard, copy a published key, and 
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const optIn = page.getByRole("checkbox", { name: "Sign this webhook's deliveries with Ed25519 as well" });
   await expect(optIn).not.toBeChecked();
+  await expect(optIn).toBeEnabled(); // once scripts run
   await optIn.focus();
   await page.keyboard.press("Space");
   await expect(page.getByText("Deliveries are signed with Ed25519 (v1a) as well")).toBeVisible();

@@ -1,7 +1,7 @@
 import { signIn } from "../server/auth/sessions";
 import { expect, test } from "./fixtures";
 
-test("with scripts off, the edit page shows every stored value", async ({
+test("with scripts off, the edit page shows every stored value, and what needs scripts is disabled", async ({
   browser,
   baseURL,
   tenant,
@@ -20,6 +20,10 @@ test("with scripts off, the edit page shows every stored value", async ({
   await expect(page.getByLabel(`${webhook.facilities[0]} `)).toBeChecked();
   await expect(page.getByLabel(`${tenant.facilityIds[1]} `)).not.toBeChecked();
   await expect(page.getByLabel("Secret 1", { exact: true })).toHaveValue(webhook.secrets[0] ?? "");
+  // What only scripts can do is disabled, and says so, rather than seeming to work.
+  await expect(page.getByRole("button", { name: "Send a test to this URL" })).toBeDisabled();
+  await expect(page.getByText("Trying a URL needs JavaScript.")).toBeVisible();
+  await expect(page.getByLabel("Sign this webhook's deliveries with Ed25519 as well")).toBeDisabled();
   await context.close();
 });
 
