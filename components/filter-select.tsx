@@ -10,6 +10,7 @@ type Option = string | { value: string; label: string };
  */
 export function FilterSelect({
   id,
+  name,
   label,
   value,
   onChange,
@@ -17,6 +18,8 @@ export function FilterSelect({
   options,
 }: {
   id: string;
+  /** The field's name when the select sits in a form that submits without scripts. */
+  name?: string;
   label: string;
   value: string;
   onChange: (value: string) => void;
@@ -32,6 +35,7 @@ export function FilterSelect({
       <Label htmlFor={id}>{label}</Label>
       <select
         id={id}
+        name={name}
         className="h-9 rounded-md border border-slate-300 bg-white px-3 text-sm"
         value={value}
         onChange={(e) => onChange(e.target.value)}

@@ -1,17 +1,10 @@
-import { signIn } from "../server/auth/sessions";
 import { expect, test } from "./fixtures";
 
 test("with scripts off, the edit page shows every stored value, and what needs scripts is disabled", async ({
-  browser,
-  baseURL,
   tenant,
   webhook,
+  scriptlessPage: page,
 }) => {
-  const session = await signIn({ email: tenant.user.email, password: tenant.password });
-  if (!session.ok) throw new Error(session.error);
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  await context.addCookies([{ name: "session", value: session.token, url: baseURL ?? "" }]);
-  const page = await context.newPage();
   await page.goto(`/webhooks/${webhook.id}`);
 
   await expect(page.getByLabel("URL")).toHaveValue(webhook.url);
@@ -25,7 +18,6 @@ test("with scripts off, the edit page shows every stored value, and what needs s
   expect(await page.content()).toContain("Trying a URL needs JavaScript."); // a noscript note
   await expect(page.getByLabel("Sign this webhook's deliveries with Ed25519 as well")).toBeDisabled();
   await expect(page.getByRole("button", { name: /^Copy public key / })).toBeDisabled();
-  await context.close();
 });
 
 test("two admins editing one webhook: the second save sees what changed and can reload or overwrite", async ({

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { signIn } from "../server/auth/sessions";
 import { createWebhook, type Webhook } from "../server/webhooks/webhook.service";
 import { createTenant, type Tenant } from "../tests/helpers";
 
@@ -11,6 +12,8 @@ type Fixtures = {
   signedInPage: Page;
   /** The same admin signed in from a second browser (cookies of its own), on the webhooks list. */
   secondBrowser: Page;
+  /** The same admin in a browser with scripts off (signed in by cookie), on no page yet. */
+  scriptlessPage: Page;
   /** The signed-in page, on the webhook's edit page. */
   editPage: Page;
   /** The tenant's webhooks as the REST API lists them to their API client. */
@@ -50,6 +53,14 @@ export const test = base.extend<Fixtures>({
     const page = await context.newPage();
     await signInThroughForm(page, tenant);
     await use(page);
+    await context.close();
+  },
+  scriptlessPage: async ({ browser, baseURL, tenant }, use) => {
+    const session = await signIn({ email: tenant.user.email, password: tenant.password });
+    if (!session.ok) throw new Error(session.error);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    await context.addCookies([{ name: "session", value: session.token, url: baseURL ?? "" }]);
+    await use(await context.newPage());
     await context.close();
   },
   editPage: async ({ signedInPage, webhook }, use) => {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addClient } from "../server/accounts/accounts.service";
+import { getDb } from "../server/db";
 import { AppError } from "../server/errors";
 import { createContextInner } from "../server/trpc/init";
 import { createCaller } from "../server/trpc/root";
@@ -307,5 +308,35 @@ describe("admin list pages", () => {
       input: { limit: 2, cursor: first.nextCursor },
     });
     expect(next.items.map((w) => w.id)).toEqual([created[2]?.id, created[3]?.id]);
+  });
+
+  it("filters by health: failing, disabled (failing or not) and healthy, combined with the other filters", async () => {
+    const erin = await createTenant(2);
+    const [first, second] = erin.facilityIds as [string, string];
+    const [healthy, failing, disabled, elsewhere] = await Promise.all(
+      [first, first, first, second].map((facility, i) =>
+        createWebhook({
+          principal: erin.clientPrincipal,
+          input: { url: `https://erin.example/${i}`, events: ["shift.created"], facilities: [facility] },
+        }),
+      ),
+    );
+    const since = new Date("2026-12-01T08:00:00Z");
+    await getDb().webhook.update({
+      where: { id: failing?.id },
+      data: { failingSince: since, failureStreak: 3 },
+    });
+    await getDb().webhook.update({
+      where: { id: disabled?.id },
+      data: { failingSince: since, failureStreak: 90, disabledAt: new Date(), disabledReason: "410 Gone" },
+    });
+    const ids = async (input: { health: "healthy" | "failing" | "disabled"; facilityId?: string }) =>
+      (await listWebhooksPage({ principal: erin.userPrincipal, input: { limit: 25, ...input } })).items
+        .map((w) => w.id)
+        .sort();
+    expect(await ids({ health: "failing" })).toEqual([failing?.id]);
+    expect(await ids({ health: "disabled" })).toEqual([disabled?.id]);
+    expect(await ids({ health: "healthy" })).toEqual([healthy?.id, elsewhere?.id].sort());
+    expect(await ids({ health: "healthy", facilityId: first })).toEqual([healthy?.id]);
   });
 });

@@ -177,3 +177,7 @@ export const brokenRules = (field: WebhookField, value: unknown): string[] =>
   FIELD_RULES[field].filter((rule) => !rule.passes(value)).map((rule) => rule.message);
 
 export const WEBHOOK_PAGE_SIZE = 25;
+
+/** How a webhook's endpoint stands, for the list's filter: sending, failing now, or disabled. */
+export const WEBHOOK_HEALTH_STATES = ["healthy", "failing", "disabled"] as const;
+export type WebhookHealthState = (typeof WEBHOOK_HEALTH_STATES)[number];

@@ -16,7 +16,7 @@ import { logger } from "../http/log";
 import type { Webhook } from "./webhook";
 import { receivesEvent } from "./webhook-fanout";
 import { type ChangeContext, recordChange } from "./webhook-history";
-import { differingFields, type WebhookEventName } from "./webhook-rules";
+import { differingFields, type WebhookEventName, type WebhookHealthState } from "./webhook-rules";
 
 /** A webhook as `webhooksQuery` returns it: its lists as JSON arrays (null for none, on PostgreSQL). */
 type WebhookRow = {
@@ -158,6 +158,14 @@ export type WebhookPageQuery = {
   facilityId?: string;
   /** Only webhooks that receive this event: those listing it and those listing `all`. */
   event?: WebhookEventName;
+  health?: WebhookHealthState;
+};
+
+/** The health filter, on the columns the workers keep (a failing endpoint has a `failingSince`). */
+const HEALTH_CONDITIONS: Record<WebhookHealthState, Prisma.Sql> = {
+  healthy: Prisma.sql`w."disabledAt" IS NULL AND w."failingSince" IS NULL`,
+  failing: Prisma.sql`w."disabledAt" IS NULL AND w."failingSince" IS NOT NULL`,
+  disabled: Prisma.sql`w."disabledAt" IS NOT NULL`,
 };
 
 /**
@@ -169,9 +177,10 @@ export type WebhookPageQuery = {
 export async function readVisibleWebhookPage(
   db: Db,
   principal: Principal,
-  { after, limit, facilityId, event }: WebhookPageQuery,
+  { after, limit, facilityId, event, health }: WebhookPageQuery,
 ): Promise<{ webhooks: Omit<Webhook, "secrets">[]; next: string | null }> {
   const conditions = [visibleTo(principal)];
+  if (health) conditions.push(HEALTH_CONDITIONS[health]);
   if (facilityId) {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "WebhookFacility"
       WHERE "webhookId" = w."id" AND "facilityId" = ${facilityId})`);

@@ -8,6 +8,7 @@ import {
   MAX_FACILITY_ID_LENGTH,
   PUBLISHABLE_EVENTS,
   WEBHOOK_EVENTS,
+  WEBHOOK_HEALTH_STATES,
   WEBHOOK_PAGE_SIZE,
   type WebhookField,
 } from "./webhook-rules";
@@ -84,4 +85,28 @@ export const listWebhooksInput = z.object({
   facilityId: z.string().min(1).max(MAX_FACILITY_ID_LENGTH).optional(),
   /** Webhooks that receive this event: those listing it and those listing `all`. */
   event: z.enum(WEBHOOK_EVENTS).optional(),
+  health: z.enum(WEBHOOK_HEALTH_STATES).optional(),
 });
+
+/**
+ * The list page's address (`/webhooks?facility=…&event=…&health=…&after=…`), which its filter form
+ * and "Load more" link write so the list works with scripts off; read into the list's input.
+ */
+export const webhookListSearchParams = z.preprocess(
+  // An empty field is the form's "any": no filter.
+  (params) =>
+    params && typeof params === "object"
+      ? Object.fromEntries(Object.entries(params).filter(([, value]) => value !== ""))
+      : params,
+  z
+    .object({
+      facility: z.string().max(MAX_FACILITY_ID_LENGTH, "facility must be one of yours").optional(),
+      event: z.enum(WEBHOOK_EVENTS, `event must be one of: ${WEBHOOK_EVENTS.join(", ")}`).optional(),
+      health: z
+        .enum(WEBHOOK_HEALTH_STATES, `health must be one of: ${WEBHOOK_HEALTH_STATES.join(", ")}`)
+        .optional(),
+      after: listWebhooksInput.shape.cursor,
+    })
+    .transform(({ facility, after, ...filters }) => ({ ...filters, facilityId: facility, cursor: after })),
+);
+export type WebhookListFilters = Partial<z.output<typeof webhookListSearchParams>>;
