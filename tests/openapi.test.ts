@@ -177,6 +177,21 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("describes each of the log search's parameters, with an example the API accepts", async () => {
+    const { token } = (await createTenant(1)).client;
+    const logs = document.paths["/api/v2/public/webhooks/logs"] as unknown as {
+      get: { parameters: { name: string; description?: string; example?: string }[] };
+    };
+    const { parameters } = logs.get;
+    const searches = parameters.filter((p) => ["responseStatus", "minLatencyMs", "payload"].includes(p.name));
+    expect(searches).toHaveLength(3);
+    for (const { name, description, example } of searches) {
+      expect(description, name).toMatch(/^Deliveries /);
+      const query = `?${new URLSearchParams({ [name]: example ?? "" })}`;
+      expect((await call("searchDeliveryLog", { token, query })).status, query).toBe(200);
+    }
+  });
+
   it("describes each event the platform sends, with an example its own schema accepts", () => {
     const { webhooks } = document as unknown as {
       webhooks: Record<string, { post: { requestBody: { content: Record<string, Response["content"]> } } }>;

@@ -48,7 +48,10 @@ export async function accessibleFacilityIds(db: Db, userId: string): Promise<str
 }
 
 /** Every API client the user owns, revoked ones included (their logs and history stay the user's). */
+export const ownedClientIdsQuery = (userId: string) =>
+  Prisma.sql`SELECT "id" FROM "ApiClient" WHERE "ownerId" = ${userId}`;
+
 export async function ownedClientIds(db: Db, userId: string): Promise<string[]> {
-  const clients = await db.apiClient.findMany({ where: { ownerId: userId }, select: { id: true } });
+  const clients = await db.$queryRaw<{ id: string }[]>(ownedClientIdsQuery(userId));
   return clients.map((c) => c.id);
 }

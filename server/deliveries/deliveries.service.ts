@@ -7,6 +7,7 @@ import { accessibleFacilityIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { AppError, tooManyRequests } from "../errors";
+import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { processSingleton } from "../process-singleton";
 import { consumeOrRefuse, sharedLimiter } from "../rate-limits";
@@ -17,6 +18,7 @@ import { type RequestOrigin, recordChange } from "../webhooks/webhook-history";
 import { type PublishableEvent, withoutCredentials } from "../webhooks/webhook-rules";
 import { ed25519KeysFor } from "../webhooks/webhook-signing.service";
 import { MAX_ATTEMPTS_PER_DELIVERY, type WebhookDeliveriesInput } from "./delivery.schemas";
+import { findDeliveryIds, inList, readDeliveries, searchConditions } from "./delivery-search";
 import { sendSigned } from "./send";
 
 export async function listWebhookDeliveries({
@@ -27,22 +29,28 @@ export async function listWebhookDeliveries({
   input: WebhookDeliveriesInput;
 }) {
   await getWebhook({ principal, webhookId: input.webhookId }); // 404 unless the caller may see it
-  const accessible = await accessibleFacilityIds(getDb(), principal.userId);
-  const rows = await getDb().delivery.findMany({
-    where: {
-      webhookId: input.webhookId,
-      eventType: input.eventType === "all" ? undefined : input.eventType,
-      // Only facilities the caller can access now: taking access away hides their deliveries too.
-      facilityId: { in: input.facilityId ? accessible.filter((id) => id === input.facilityId) : accessible },
-      status: input.status,
-      createdAt: input.since ? { gte: new Date(input.since) } : undefined,
-    },
-    include: { event: { select: { body: true } }, attemptRows: { orderBy: { attempt: "asc" } } },
+  const db = getDb();
+  const accessible = await accessibleFacilityIds(db, principal.userId);
+  const conditions = [
+    Prisma.sql`d."webhookId" = ${input.webhookId}`,
+    // Only facilities the caller can access now: taking access away hides their deliveries too.
+    inList("facilityId", input.facilityId ? accessible.filter((id) => id === input.facilityId) : accessible),
+    ...searchConditions(input),
+  ];
+  if (input.eventType && input.eventType !== "all")
+    conditions.push(Prisma.sql`d."eventType" = ${input.eventType}`);
+  if (input.status) conditions.push(Prisma.sql`d."status" = ${input.status}`);
+  if (input.since) conditions.push(Prisma.sql`d."createdAt" >= ${new Date(input.since)}`);
+  if (input.cursor) {
+    conditions.push(Prisma.sql`(d."createdAt", d."id") <
+      (SELECT "createdAt", "id" FROM "Delivery" WHERE "id" = ${input.cursor})`);
+  }
+  const ids = await findDeliveryIds(db, conditions, {
     // Both descending: the (webhookId, createdAt, id) index then gives the order without a sort.
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    ...(input.cursor && { cursor: { id: input.cursor }, skip: 1 }),
+    orderBy: Prisma.raw(`d."createdAt" DESC, d."id" DESC`),
+    limit: input.limit + 1,
   });
+  const rows = await readDeliveries(db, ids);
   const page = rows.slice(0, input.limit);
   const items = page.map((d) => ({
     id: d.id,

@@ -2,11 +2,13 @@
  * The delivery log as the public API shows it: one Log per delivery (its first attempt), later
  * attempts as `retries`; `success` when any attempt succeeded. Only the caller's deliveries.
  */
-import { accessibleFacilityIds, ownedClientIds } from "../access/access";
+import { accessibleFacilityIds, ownedClientIdsQuery } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { getDb } from "../db";
 import { getEnv } from "../env";
+import { Prisma } from "../generated/sqlite/client";
 import type { DeliveryLogQuery } from "./delivery.schemas";
+import { findDeliveryIds, inList, readDeliveries, searchConditions } from "./delivery-search";
 
 type AttemptFields = {
   id: string;
@@ -37,26 +39,30 @@ export async function searchDeliveryLog({
   principal: Principal;
   query: DeliveryLogQuery;
 }): Promise<DeliveryLog[]> {
-  const accessible = await accessibleFacilityIds(getDb(), principal.userId);
+  const db = getDb();
+  const accessible = await accessibleFacilityIds(db, principal.userId);
   const facilityIds = query.facilitiesIds.length
     ? query.facilitiesIds.filter((id) => accessible.includes(id))
     : accessible;
-  const rows = await getDb().delivery.findMany({
-    where: {
-      ...(principal.clientId
-        ? { clientId: principal.clientId }
-        : { clientId: { in: await ownedClientIds(getDb(), principal.userId) } }),
-      attempts: { gt: 0 },
-      // Only facilities the caller can access now: taking access away hides their deliveries too.
-      facilityId: { in: facilityIds },
-      ...(query.eventType && query.eventType !== "all" && { eventType: query.eventType }),
-      createdAt: { gte: query.startDate, lte: query.endDate },
-    },
-    include: { event: { select: { body: true } }, attemptRows: { orderBy: { attempt: "asc" } } },
-    orderBy: [{ createdAt: query.sortDirection === "ASC" ? "asc" : "desc" }, { id: "asc" }],
-    take: query.limit,
-    skip: query.offset,
+  const conditions = [
+    principal.clientId
+      ? Prisma.sql`d."clientId" = ${principal.clientId}`
+      : Prisma.sql`d."clientId" IN (${ownedClientIdsQuery(principal.userId)})`,
+    Prisma.sql`d."attempts" > 0`,
+    // Only facilities the caller can access now: taking access away hides their deliveries too.
+    inList("facilityId", facilityIds),
+    ...searchConditions(query),
+  ];
+  if (query.eventType && query.eventType !== "all")
+    conditions.push(Prisma.sql`d."eventType" = ${query.eventType}`);
+  if (query.startDate) conditions.push(Prisma.sql`d."createdAt" >= ${query.startDate}`);
+  if (query.endDate) conditions.push(Prisma.sql`d."createdAt" <= ${query.endDate}`);
+  const ids = await findDeliveryIds(db, conditions, {
+    orderBy: Prisma.raw(`d."createdAt" ${query.sortDirection}, d."id" ASC`),
+    limit: query.limit,
+    offset: query.offset,
   });
+  const rows = await readDeliveries(db, ids);
   return rows.map((delivery) => {
     const requestPayload = JSON.parse(delivery.event.body) as unknown;
     const fields = (attempt: (typeof delivery.attemptRows)[number]): AttemptFields => ({

@@ -55,6 +55,58 @@ export const pageQuery = z.object({
   offset: queryInteger("offset", 0, Number.MAX_SAFE_INTEGER, 0),
 });
 
+/** A receiver's answer to search for: one status, a class (`5xx`), or `none` (no HTTP answer at all). */
+export type ResponseStatusFilter = { min: number; max: number } | "none";
+
+const RESPONSE_STATUS_MESSAGE =
+  "responseStatus must be an HTTP status (e.g. 503), a class (e.g. 5xx) or none";
+export const responseStatusFilter = z
+  .string()
+  .regex(/^([1-5]xx|[1-5]\d\d|none)$/, RESPONSE_STATUS_MESSAGE)
+  .transform((value): ResponseStatusFilter => {
+    if (value === "none") return "none";
+    if (value.endsWith("xx")) return { min: Number(value[0]) * 100, max: Number(value[0]) * 100 + 99 };
+    return { min: Number(value), max: Number(value) };
+  });
+
+/** The longest an attempt can take is the send timeout; a bound this high only keeps the number exact. */
+const MAX_LATENCY_FILTER_MS = 3_600_000;
+export const minLatencyFilter = z
+  .number({ error: "minLatencyMs must be a number" })
+  .int("minLatencyMs must be an integer number")
+  .min(0, "minLatencyMs must not be less than 0")
+  .max(MAX_LATENCY_FILTER_MS, `minLatencyMs must not be greater than ${MAX_LATENCY_FILTER_MS}`);
+
+/** A field of the event's payload and the value it must hold: `data.shiftId=s-123`. */
+export type PayloadMatch = { path: string[]; value: string };
+
+const PAYLOAD_MESSAGE =
+  "payload must be a field path and its value, e.g. data.shiftId=s-123 (path segments of letters, digits and _, at most 8)";
+/** Values longer than any id or name a payload holds are not a search anyone needs. */
+const MAX_PAYLOAD_VALUE = 200;
+export const payloadMatch = z
+  .string()
+  .max(MAX_PAYLOAD_VALUE + 100, PAYLOAD_MESSAGE)
+  .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){0,7}=.+$/s, PAYLOAD_MESSAGE)
+  .transform((match): PayloadMatch => {
+    const at = match.indexOf("=");
+    return { path: match.slice(0, at).split("."), value: match.slice(at + 1) };
+  })
+  .refine(
+    (match) => match.value.length <= MAX_PAYLOAD_VALUE,
+    `payload's value must be at most ${MAX_PAYLOAD_VALUE} characters`,
+  );
+
+/**
+ * What a search may ask of a delivery beyond its event, facility and time: an attempt answered with
+ * this status and at least this slow (the same attempt), and a payload field's value.
+ */
+export type DeliverySearch = {
+  responseStatus?: ResponseStatusFilter;
+  minLatencyMs?: number;
+  payload?: PayloadMatch;
+};
+
 /**
  * The delivery log search, from the query string (`facilitiesIds` may repeat). Messages in the
  * contract's style, one per failed rule.
@@ -73,6 +125,28 @@ export const deliveryLogQuery = z
     sortDirection: z
       .enum(["ASC", "DESC"], { error: "sortDirection must be one of the following values: ASC, DESC" })
       .default("DESC"),
+    // Beyond the contract's parameters: searches the contract leaves open (it names no others).
+    responseStatus: responseStatusFilter.optional().meta({
+      description:
+        "Deliveries with an attempt the receiver answered with this HTTP status (`503`), a status of this class (`5xx`), or `none`: no HTTP answer (refused, timed out)",
+      example: "5xx",
+    }),
+    minLatencyMs: z
+      .string()
+      .regex(/^\d+$/, "minLatencyMs must be an integer number")
+      .transform(Number)
+      .pipe(minLatencyFilter)
+      .optional()
+      .meta({
+        description:
+          "Deliveries with an attempt that took at least this many milliseconds (with `responseStatus`, the same attempt)",
+        example: "2000",
+      }),
+    payload: payloadMatch.optional().meta({
+      description:
+        "Deliveries whose payload holds this value at this field path, compared as text: `<path>=<value>`, the path from the payload's root (`data.shiftId=s-123`, `data.createdBy.email=ana@example.com`)",
+      example: "data.shiftId=s-123",
+    }),
   })
   .refine((q) => !q.startDate || !q.endDate || q.startDate < q.endDate, {
     message: "startDate must be a date before endDate",
@@ -82,7 +156,17 @@ export type DeliveryLogQuery = z.output<typeof deliveryLogQuery>;
 /** The query string as the schema reads it: repeated keys become lists, others single values. */
 export function deliveryLogParams(params: URLSearchParams): Record<string, unknown> {
   const result: Record<string, unknown> = { facilitiesIds: params.getAll("facilitiesIds") };
-  for (const key of ["eventType", "startDate", "endDate", "limit", "offset", "sortDirection"]) {
+  for (const key of [
+    "eventType",
+    "startDate",
+    "endDate",
+    "limit",
+    "offset",
+    "sortDirection",
+    "responseStatus",
+    "minLatencyMs",
+    "payload",
+  ]) {
     const value = params.get(key);
     if (value !== null) result[key] = value;
   }
@@ -95,6 +179,9 @@ export const webhookDeliveriesInput = z.object({
   eventType: z.enum(WEBHOOK_EVENTS).optional(),
   facilityId: z.string().min(1).max(MAX_FACILITY_ID_LENGTH).optional(),
   status: z.enum(["pending", "success", "failure"]).optional(),
+  responseStatus: responseStatusFilter.optional(),
+  minLatencyMs: minLatencyFilter.optional(),
+  payload: payloadMatch.optional(),
   /** Only deliveries created on or after this day (YYYY-MM-DD). */
   since: z.iso.date().optional(),
   /** The last delivery of the previous page. */

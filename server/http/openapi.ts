@@ -212,14 +212,20 @@ const ifMatch = {
 const etag = { ETag: { description: "The webhook's version, for `If-Match`", schema: { type: "string" } } };
 
 /** Query parameters from the schema the handler parses them with. */
+/** A schema's query parameters; a field's `description` and `example` (its `.meta()`) describe the parameter. */
 function queryParameters(schema: z.ZodObject, arrays: string[] = []) {
-  return Object.entries(schema.shape).map(([name, field]) => ({
-    name,
-    in: "query",
-    required: false,
-    ...(arrays.includes(name) && { style: "form", explode: true }),
-    schema: jsonSchema(field as z.ZodType),
-  }));
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { description, example, ...fieldSchema } = jsonSchema(field as z.ZodType);
+    return {
+      name,
+      in: "query",
+      required: false,
+      ...(description !== undefined && { description }),
+      ...(example !== undefined && { example }),
+      ...(arrays.includes(name) && { style: "form", explode: true }),
+      schema: fieldSchema,
+    };
+  });
 }
 
 const requestBody = (schema: z.ZodType, example: unknown) => ({
