@@ -1,8 +1,10 @@
 "use client";
 import { ChevronRight } from "lucide-react";
 import { Collapsible } from "radix-ui";
-import { useState } from "react";
+import { type FormEvent, useState } from "react";
+import type { z } from "zod";
 import type { WebhookDelivery } from "@/server/deliveries/deliveries.service";
+import { webhookDeliveriesInput } from "@/server/deliveries/delivery.schemas";
 import {
   PUBLISHABLE_EVENTS,
   type PublishableEvent,
@@ -17,6 +19,8 @@ import { QueryStatus } from "./query-status";
 import { SignatureDebugger } from "./signature-debugger";
 import { trpc } from "./trpc";
 import { Button } from "./ui/button";
+import { Input } from "./ui/input";
+import { Label } from "./ui/label";
 
 type Status = WebhookDelivery["status"];
 const STATUS_STYLE: Record<string, string> = {
@@ -33,6 +37,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
   const [facilityId, setFacilityId] = useState("");
   const [status, setStatus] = useState<Status | "">("");
   const [since, setSince] = useState("");
+  const [search, setSearch] = useState<DeliverySearchFields>({});
   const utils = trpc.useUtils();
   const query = trpc.deliveries.list.useInfiniteQuery(
     {
@@ -41,6 +46,7 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
       facilityId: facilityId || undefined,
       status: (status || undefined) as "pending" | "success" | "failure" | undefined,
       since: since || undefined,
+      ...search,
       limit: PAGE_SIZE,
     },
     {
@@ -90,12 +96,17 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
         />
         <FilterInput id="deliveries-since" label="Since" type="date" value={since} onChange={setSince} />
       </div>
+      <DeliverySearch onSearch={setSearch} />
 
       <QueryStatus
         query={query}
         what="deliveries"
         isEmpty={deliveries.length === 0}
-        empty="No deliveries yet."
+        empty={
+          eventType || facilityId || status || since || Object.keys(search).length
+            ? "No deliveries match these filters."
+            : "No deliveries yet."
+        }
       >
         <ul
           className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
@@ -112,6 +123,87 @@ export function WebhookDeliveries({ webhookId, facilities }: { webhookId: string
         </ul>
         <LoadMore query={query} />
       </QueryStatus>
+    </div>
+  );
+}
+
+type DeliverySearchFields = Pick<
+  z.input<typeof webhookDeliveriesInput>,
+  "responseStatus" | "minLatencyMs" | "payload"
+>;
+const deliverySearch = webhookDeliveriesInput.pick({
+  responseStatus: true,
+  minLatencyMs: true,
+  payload: true,
+});
+
+/**
+ * Searching by what only the attempts and payloads say: the receiver's status, an attempt's latency,
+ * a payload field's value. Typed, so applied on Search (not each keystroke), checked by the same
+ * schema the server runs.
+ */
+function DeliverySearch({ onSearch }: { onSearch: (fields: DeliverySearchFields) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? "").trim() || undefined;
+    const latency = text("minLatencyMs");
+    const fields = {
+      responseStatus: text("responseStatus"),
+      minLatencyMs: latency === undefined ? undefined : Number(latency),
+      payload: text("payload"),
+    };
+    const parsed = deliverySearch.safeParse(fields);
+    setError(parsed.success ? null : parsed.error.issues.map((issue) => issue.message).join("; "));
+    if (parsed.success) onSearch(fields);
+  };
+  return (
+    <form onSubmit={submit} aria-label="Search deliveries" className="flex flex-wrap items-end gap-4">
+      <FilterText name="responseStatus" label="Receiver's HTTP status" placeholder="5xx, 503 or none" />
+      <FilterText
+        name="minLatencyMs"
+        label="Attempt slower than (ms)"
+        placeholder="2000"
+        inputMode="numeric"
+      />
+      <FilterText name="payload" label="Payload field" placeholder="data.shiftId=s-123" wide />
+      <Button type="submit" variant="outline">
+        Search
+      </Button>
+      {error && (
+        <p role="alert" className="w-full text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function FilterText({
+  name,
+  label,
+  placeholder,
+  inputMode,
+  wide,
+}: {
+  name: string;
+  label: string;
+  placeholder: string;
+  inputMode?: "numeric";
+  wide?: boolean;
+}) {
+  const id = `deliveries-${name}`;
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Input
+        id={id}
+        name={name}
+        placeholder={placeholder}
+        inputMode={inputMode}
+        className={wide ? "w-72" : "w-44"}
+      />
     </div>
   );
 }

@@ -119,3 +119,51 @@ test("the Deliveries tab shows the newest 50 first, and Load more brings the res
     await receiver.close();
   }
 });
+
+test("the Deliveries tab finds deliveries by the receiver's status, latency and a payload field, and says what it cannot search", async ({
+  tenant,
+  signedInPage: page,
+}) => {
+  const receiver = await startReceiver(E2E_TLS);
+  try {
+    const facilityId = tenant.facilityIds[0] ?? "";
+    const webhook = await createWebhook({
+      principal: tenant.clientPrincipal,
+      input: { url: receiver.url("/search"), events: ["all"], facilities: [facilityId] },
+    });
+    await publishEvent({ eventType: "shift.created", facilityId, data: { shiftId: "s-1" } });
+    await expect.poll(() => receiver.received.length).toBe(1); // the server's worker sent it
+    receiver.setDown(true);
+    await publishEvent({ eventType: "shift.cancelled", facilityId, data: { shiftId: "s-2", reason: "ice" } });
+    await page.goto(`/webhooks/${webhook.id}`);
+    await page.getByRole("tab", { name: "Deliveries" }).click();
+    const rows = page.getByRole("list", { name: "Deliveries" }).getByRole("listitem");
+    await expect(rows.filter({ hasText: "last response: 200" })).toHaveCount(1);
+    await expect(rows.filter({ hasText: "last response: 503" })).toHaveCount(1); // the tab polls while pending
+
+    const search = page.getByRole("form", { name: "Search deliveries" });
+    await search.getByLabel("Payload field").fill("data.shiftId=s-2");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(rows).toHaveCount(1);
+    await expect(rows).toContainText("shift.cancelled");
+
+    await search.getByLabel("Payload field").fill("");
+    await search.getByLabel("Receiver's HTTP status").fill("2xx");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(rows).toHaveCount(1);
+    await expect(rows).toContainText("shift.created");
+
+    await search.getByLabel("Receiver's HTTP status").fill("");
+    await search.getByLabel("Attempt slower than (ms)").fill("60000");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByText("No deliveries match these filters.")).toBeVisible();
+
+    await search.getByLabel("Receiver's HTTP status").fill("6xx");
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(search.getByRole("alert")).toHaveText(
+      "responseStatus must be an HTTP status (e.g. 503), a class (e.g. 5xx) or none",
+    );
+  } finally {
+    await receiver.close();
+  }
+});
