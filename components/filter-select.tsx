@@ -14,6 +14,7 @@ export function FilterSelect({
   label,
   value,
   onChange,
+  defaultValue,
   anyLabel,
   options,
 }: {
@@ -21,11 +22,12 @@ export function FilterSelect({
   /** The field's name when the select sits in a form that submits without scripts. */
   name?: string;
   label: string;
-  value: string;
-  onChange: (value: string) => void;
   anyLabel: string;
   options: readonly Option[];
-}) {
+} & ( // controlled by scripts, or a plain form field (a server-rendered GET form)
+  | { value: string; onChange: (value: string) => void; defaultValue?: never }
+  | { defaultValue: string; value?: never; onChange?: never }
+)) {
   const choices = [
     { value: "", label: anyLabel },
     ...options.map((o) => (typeof o === "string" ? { value: o, label: o } : o)),
@@ -38,7 +40,8 @@ export function FilterSelect({
         name={name}
         className="h-9 rounded-md border border-slate-300 bg-white px-3 text-sm"
         value={value}
-        onChange={(e) => onChange(e.target.value)}
+        defaultValue={defaultValue}
+        onChange={onChange && ((e) => onChange(e.target.value))}
       >
         {choices.map((option) => (
           <option key={option.value} value={option.value}>

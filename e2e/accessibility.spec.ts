@@ -93,6 +93,24 @@ for (const colorScheme of ["light", "dark"] as const) {
       }
     });
 
+    test("the audit log, a filtered list with no match, a delivery search refused", async ({
+      signedInPage: page,
+      webhook,
+    }) => {
+      await page.goto("/audit");
+      await expect(page.getByRole("row").nth(1)).toBeVisible();
+      await expectAccessible(page, "audit log");
+      await page.goto("/webhooks?health=disabled");
+      await expect(page.getByText("No webhooks match these filters.")).toBeVisible();
+      await expectAccessible(page, "list filtered to nothing");
+      await page.goto(`/webhooks/${webhook.id}`);
+      await page.getByRole("tab", { name: "Deliveries" }).click();
+      await page.getByLabel("Payload field").fill("shiftId");
+      await page.getByRole("button", { name: "Search" }).click();
+      await expect(page.getByRole("form", { name: "Search deliveries" }).getByRole("alert")).toBeVisible();
+      await expectAccessible(page, "delivery search refused");
+    });
+
     test("a URL trial's answer, and a trial refused before sending", async ({ signedInPage: page }) => {
       const receiver = await startReceiver(E2E_TLS);
       try {

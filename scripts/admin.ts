@@ -2,6 +2,7 @@
  * Operator CLI: `npm run admin -- <command>`.
  *   facility add <id> <name>
  *   user add <email> --password <pw> --facility <id> [--facility <id>…]
+ *   user grant <email> --facility <id> [--facility <id>…]
  *   user revoke <email> --facility <id>
  *   user disable <email>
  *   client add <name> --user <email> [--json]
@@ -13,19 +14,24 @@
  *   event publish <eventType> --facility <id> --data '<json>'
  *   deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
  *     [--facility <id>] [--rate <per second>] [--dry-run]
+ *   deliveries erase --match data.<field>=<value> [--dry-run]
+ *   audit list --since <iso> [--user <email>] [--action <action>] [--limit <1-1000>] [--json]
  */
 import { parseArgs } from "node:util";
 import {
   addClient,
   addFacility,
   addUser,
+  auditTrail,
   disableUser,
+  grantFacilityAccess,
   revokeFacilityAccess,
 } from "../server/accounts/accounts.service";
 import { revokeClient, rotateClientToken } from "../server/accounts/clients.service";
 import { rotateEncryptionKey } from "../server/crypto/key-rotation";
 import { rotateSigningKeys, signingKeys } from "../server/crypto/signing-keys";
 import { getDb } from "../server/db";
+import { erasePayloads } from "../server/deliveries/erasure.service";
 import { publishEvent } from "../server/deliveries/events.service";
 import { previewReplay, startReplay } from "../server/deliveries/replays.service";
 import { AppError, asAppError } from "../server/errors";
@@ -33,6 +39,7 @@ import { AppError, asAppError } from "../server/errors";
 const USAGE = `usage:
   npm run admin -- facility add <id> <name>
   npm run admin -- user add <email> --password <pw> --facility <id> [--facility <id>...]
+  npm run admin -- user grant <email> --facility <id> [--facility <id>...]
   npm run admin -- user revoke <email> --facility <id>
   npm run admin -- user disable <email>
   npm run admin -- client add <name> --user <email> [--json]
@@ -43,7 +50,9 @@ const USAGE = `usage:
   npm run admin -- signing-keys rotate [--overlap-hours <0-720>]
   npm run admin -- event publish <eventType> --facility <id> --data '<json>'
   npm run admin -- deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
-                   [--facility <id>] [--rate <per second>] [--dry-run]`;
+                   [--facility <id>] [--rate <per second>] [--dry-run]
+  npm run admin -- deliveries erase --match data.<field>=<value> [--dry-run]
+  npm run admin -- audit list --since <iso> [--user <email>] [--action <action>] [--limit <1-1000>] [--json]`;
 
 class UsageError extends Error {}
 
@@ -65,6 +74,9 @@ async function run(argv: string[]) {
       event: { type: "string" },
       rate: { type: "string" },
       "dry-run": { type: "boolean" },
+      action: { type: "string" },
+      match: { type: "string" },
+      limit: { type: "string" },
     },
   });
   const [resource, action, ...rest] = positionals;
@@ -89,6 +101,9 @@ async function run(argv: string[]) {
       console.log(`Added API client ${client.clientId}`);
       console.log(`Bearer token (shown only now): ${client.token}`);
     }
+  } else if (command === "user grant" && rest.length === 1 && values.facility?.length) {
+    const user = await grantFacilityAccess({ email: rest[0] ?? "", facilityIds: values.facility });
+    console.log(`Granted ${user.email} access to facility ${user.granted.join(", ")}`);
   } else if (command === "user revoke" && rest.length === 1 && values.facility?.length === 1) {
     const user = await revokeFacilityAccess({ email: rest[0] ?? "", facilityId: values.facility[0] ?? "" });
     console.log(`Revoked ${user.email}'s access to facility ${values.facility[0]}`);
@@ -158,6 +173,32 @@ async function run(argv: string[]) {
         `Replaying ${replay.total} failed deliveries at ${replay.perSecond}/s in the background (replay ${replay.id}); the running workers send them`,
       );
     }
+  } else if (command === "deliveries erase" && rest.length === 0 && values.match !== undefined) {
+    const erased = await erasePayloads({ match: values.match, dryRun: values["dry-run"] });
+    const counts = `${erased.events} event(s), ${erased.deliveries} deliveries, ${erased.attempts} attempt(s)`;
+    console.log(
+      erased.dryRun
+        ? `${counts} match; nothing erased (--dry-run)`
+        : `Erased the payloads of ${counts}: ids, times, statuses and signatures stay`,
+    );
+  } else if (command === "audit list" && rest.length === 0 && values.since) {
+    const { entries } = await auditTrail({
+      since: values.since,
+      userEmail: values.user,
+      action: values.action as never, // checked by the service against the actions it knows
+      limit: values.limit === undefined ? undefined : Number(values.limit),
+    });
+    for (const entry of entries) {
+      if (values.json) console.log(JSON.stringify(entry));
+      else {
+        const from = [entry.ip, entry.userAgent].filter(Boolean).join(", ");
+        console.log(
+          `${entry.createdAt}  ${entry.actor}${from ? ` (${from})` : ""}  ${entry.action}  ${entry.target}  ${JSON.stringify(entry.details)}`,
+        );
+      }
+    }
+    if (!values.json)
+      console.error(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}, newest first`);
   } else {
     throw new UsageError(`unknown or incomplete command: ${argv.join(" ") || "(none)"}`);
   }

@@ -20,6 +20,9 @@ export default async function AdminLayout({ children }: { children: ReactNode })
             <Link href="/sessions" className="text-slate-700 hover:underline">
               Sessions
             </Link>
+            <Link href="/audit" className="text-slate-700 hover:underline">
+              Audit log
+            </Link>
             {/* A plain link: the reference is its own page, outside the app's router. */}
             <a href="/docs/api" className="text-slate-700 hover:underline">
               API reference

@@ -1,7 +1,15 @@
 import type { ReactNode } from "react";
 
-/** The app's tables: a header row of `columns`, then a last, unlabelled column for row actions. */
-export function DataTable({ columns, children }: { columns: string[]; children: ReactNode }) {
+/** The app's tables: a header row of `columns`, then (unless `actions` is false) a last column for row actions. */
+export function DataTable({
+  columns,
+  actions = true,
+  children,
+}: {
+  columns: string[];
+  actions?: boolean;
+  children: ReactNode;
+}) {
   return (
     <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
       <thead className="bg-slate-100 text-slate-600">
@@ -11,9 +19,11 @@ export function DataTable({ columns, children }: { columns: string[]; children: 
               {column}
             </th>
           ))}
-          <th className="px-4 py-2">
-            <span className="sr-only">Actions</span>
-          </th>
+          {actions && (
+            <th className="px-4 py-2">
+              <span className="sr-only">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>{children}</tbody>

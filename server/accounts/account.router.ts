@@ -9,20 +9,26 @@ const clientId = z.object({ clientId: z.string() });
 export const clientRouter = router({
   list: protectedProcedure.query(({ ctx }) => listClients({ principal: ctx.principal })),
 
-  create: protectedProcedure
-    .input(z.object({ name: z.string() }))
-    .mutation(({ ctx, input }) => createClient({ ownerId: ctx.principal.userId, name: input.name })),
+  create: protectedProcedure.input(z.object({ name: z.string() })).mutation(({ ctx, input }) =>
+    createClient({
+      ownerId: ctx.principal.userId,
+      name: input.name,
+      by: { principal: ctx.principal, origin: ctx.origin },
+    }),
+  ),
 
   rename: protectedProcedure
     .input(clientId.extend({ name: z.string() }))
-    .mutation(({ ctx, input }) => renameClient({ manager: ctx.principal, ...input })),
+    .mutation(({ ctx, input }) => renameClient({ manager: ctx.principal, origin: ctx.origin, ...input })),
 
   rotate: protectedProcedure
     .input(clientId.extend({ graceHours: z.number() }))
-    .mutation(({ ctx, input }) => rotateClientToken({ manager: ctx.principal, ...input })),
+    .mutation(({ ctx, input }) =>
+      rotateClientToken({ manager: ctx.principal, origin: ctx.origin, ...input }),
+    ),
 
   revoke: protectedProcedure.input(clientId).mutation(async ({ ctx, input }) => {
-    await revokeClient({ manager: ctx.principal, ...input });
+    await revokeClient({ manager: ctx.principal, origin: ctx.origin, ...input });
   }),
 });
 
@@ -31,7 +37,11 @@ export const sessionRouter = router({
 
   end: protectedProcedure
     .input(z.object({ sessionId: z.string() }))
-    .mutation(({ ctx, input }) => endSession({ principal: ctx.principal, sessionId: input.sessionId })),
+    .mutation(({ ctx, input }) =>
+      endSession({ principal: ctx.principal, origin: ctx.origin, sessionId: input.sessionId }),
+    ),
 
-  endOthers: protectedProcedure.mutation(({ ctx }) => endOtherSessions({ principal: ctx.principal })),
+  endOthers: protectedProcedure.mutation(({ ctx }) =>
+    endOtherSessions({ principal: ctx.principal, origin: ctx.origin }),
+  ),
 });

@@ -3,7 +3,9 @@
  * their API clients, and taking access away. Inputs are checked here so every entry point refuses
  * bad input the same way.
  */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { auditEntry, auditQuery, listAuditEntries } from "../audit/audit";
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH } from "../auth/credential-limits";
 import { hashPassword } from "../auth/passwords";
 import { forgetPrincipals } from "../auth/principal-cache";
@@ -64,14 +66,51 @@ export async function addUser(input: { email: string; password: string; facility
   const known = await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true } });
   const unknown = facilityIds.filter((id) => !known.some((f) => f.id === id));
   if (unknown.length) throw new AppError("BAD_REQUEST", `no such facility: ${unknown.join(", ")}`);
-  return db.user.create({
-    data: {
-      email,
-      passwordHash: await hashPassword(password),
-      facilities: { create: [...new Set(facilityIds)].map((facilityId) => ({ facilityId })) },
-    },
-    select: { id: true, email: true },
+  const granted = [...new Set(facilityIds)];
+  const user = { id: randomUUID(), email };
+  await db.$transaction([
+    db.user.create({
+      data: {
+        ...user,
+        passwordHash: await hashPassword(password),
+        facilities: { create: granted.map((facilityId) => ({ facilityId })) },
+      },
+    }),
+    db.$executeRaw(accessGranted(user, granted)),
+  ]);
+  return user;
+}
+
+const accessGranted = (user: { id: string; email: string }, facilityIds: string[]) =>
+  auditEntry("operator", {
+    action: "facility-access.granted",
+    accountId: user.id,
+    target: `user ${user.email}`,
+    details: { facilities: facilityIds },
   });
+
+/** Gives a user access to more facilities: their clients' webhooks may name them and receive their events. */
+export async function grantFacilityAccess({ email, facilityIds }: { email: string; facilityIds: string[] }) {
+  const user = await userByEmail(email);
+  const db = getDb();
+  const wanted = [...new Set(parseInput(userInput.shape.facilityIds, facilityIds))];
+  const [known, held] = await Promise.all([
+    db.facility.findMany({ where: { id: { in: wanted } }, select: { id: true } }),
+    db.facilityAccess.findMany({
+      where: { userId: user.id, facilityId: { in: wanted } },
+      select: { facilityId: true },
+    }),
+  ]);
+  const unknown = wanted.filter((id) => !known.some((f) => f.id === id));
+  if (unknown.length) throw new AppError("BAD_REQUEST", `no such facility: ${unknown.join(", ")}`);
+  const granted = wanted.filter((id) => !held.some((a) => a.facilityId === id));
+  if (granted.length === 0)
+    throw new AppError("BAD_REQUEST", `${user.email} already has access to ${wanted.join(", ")}`);
+  await db.$transaction([
+    db.facilityAccess.createMany({ data: granted.map((facilityId) => ({ userId: user.id, facilityId })) }),
+    db.$executeRaw(accessGranted(user, granted)),
+  ]);
+  return { ...user, granted };
 }
 
 async function userByEmail(email: string) {
@@ -88,7 +127,7 @@ async function userByEmail(email: string) {
 export async function addClient(input: { name: string; ownerEmail: string }) {
   const { name, ownerEmail } = parseInput(clientInput, input);
   const owner = await userByEmail(ownerEmail);
-  return createClient({ ownerId: owner.id, name });
+  return createClient({ ownerId: owner.id, name, by: "operator" });
 }
 
 /**
@@ -98,17 +137,61 @@ export async function addClient(input: { name: string; ownerEmail: string }) {
  */
 export async function revokeFacilityAccess({ email, facilityId }: { email: string; facilityId: string }) {
   const user = await userByEmail(email);
-  const { count } = await getDb().facilityAccess.deleteMany({ where: { userId: user.id, facilityId } });
-  if (count === 0) throw new AppError("BAD_REQUEST", `${user.email} has no access to facility ${facilityId}`);
+  await getDb().$transaction(async (tx) => {
+    const { count } = await tx.facilityAccess.deleteMany({ where: { userId: user.id, facilityId } });
+    if (count === 0)
+      throw new AppError("BAD_REQUEST", `${user.email} has no access to facility ${facilityId}`);
+    await tx.$executeRaw(
+      auditEntry("operator", {
+        action: "facility-access.removed",
+        accountId: user.id,
+        target: `user ${user.email}`,
+        details: { facilities: [facilityId] },
+      }),
+    );
+  });
   return user;
 }
 
 /** A disabled user cannot sign in, their sessions end and their API clients stop. */
 export async function disableUser({ email }: { email: string }) {
   const user = await userByEmail(email);
-  await getDb().user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+  const db = getDb();
+  const stoppedClients = await db.apiClient.count({ where: { ownerId: user.id, revokedAt: null } });
+  await db.$transaction([
+    db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } }),
+    db.$executeRaw(
+      auditEntry("operator", {
+        action: "user.disabled",
+        accountId: user.id,
+        target: `user ${user.email}`,
+        details: { stoppedClients },
+      }),
+    ),
+  ]);
   forgetPrincipals((p) => p.userId === user.id);
   const endedSessions = await endAllSessionsOf(user.id);
-  const stoppedClients = await getDb().apiClient.count({ where: { ownerId: user.id, revokedAt: null } });
   return { ...user, endedSessions, stoppedClients };
+}
+
+const auditTrailInput = z.object({
+  since: z.iso.datetime({
+    offset: true,
+    error: "since must be an ISO 8601 date and time, e.g. 2026-12-01T00:00:00Z",
+  }),
+  userEmail: emailInput.optional(),
+  action: auditQuery.shape.action,
+  limit: z
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(1000, "limit must be at most 1000")
+    .default(100),
+});
+
+/** The audit trail for the operator: every account's entries since a time, or one user's. */
+export async function auditTrail(input: z.input<typeof auditTrailInput>) {
+  const { since, userEmail, action, limit } = parseInput(auditTrailInput, input);
+  const accountId = userEmail ? (await userByEmail(userEmail)).id : undefined;
+  return listAuditEntries({ since: new Date(since), accountId, action, limit });
 }

@@ -4,16 +4,22 @@
  * Every change that stops a token forgets it in this process at once (other processes within the
  * credential cache's TTL).
  */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { type Auditor, auditEntry, clientTarget } from "../audit/audit";
 import type { Principal } from "../auth/principal";
 import { forgetPrincipals } from "../auth/principal-cache";
 import { generateApiToken, hashToken } from "../auth/tokens";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, parseInput } from "../errors";
+import type { RequestOrigin } from "../webhooks/webhook-history";
 
 /** Who manages a client: its owner (a signed-in user), or an operator at the CLI. */
 export type ClientManager = Principal | "operator";
+
+const auditorOf = (manager: ClientManager, origin?: RequestOrigin): Auditor =>
+  manager === "operator" ? "operator" : { principal: manager, origin };
 
 export const MAX_ROTATION_GRACE_HOURS = 24;
 
@@ -47,19 +53,23 @@ async function managedClient(manager: ClientManager, clientId: string) {
  * A new client for the owner, within MAX_CLIENTS_PER_USER (revoked ones not counted): each client
  * may have MAX_WEBHOOKS_PER_CLIENT webhooks, so this bounds how many one admin puts on a facility.
  */
-export async function createClient({ ownerId, name }: { ownerId: string; name: string }) {
+export async function createClient({ ownerId, name, by }: { ownerId: string; name: string; by: Auditor }) {
   const max = getEnv().MAX_CLIENTS_PER_USER;
-  if ((await getDb().apiClient.count({ where: { ownerId, revokedAt: null } })) >= max) {
+  const db = getDb();
+  if ((await db.apiClient.count({ where: { ownerId, revokedAt: null } })) >= max) {
     throw new AppError(
       "BAD_REQUEST",
       `a user may have at most ${max} API clients: revoke one you no longer use first`,
     );
   }
   const token = generateApiToken();
-  const client = await getDb().apiClient.create({
-    data: { name: parseInput(clientNameInput, name), ownerId, tokenHash: hashToken(token) },
-    select: { id: true },
-  });
+  const client = { id: randomUUID(), name: parseInput(clientNameInput, name) };
+  await db.$transaction([
+    db.apiClient.create({ data: { ...client, ownerId, tokenHash: hashToken(token) } }),
+    db.$executeRaw(
+      auditEntry(by, { action: "client.created", accountId: ownerId, target: clientTarget(client) }),
+    ),
+  ]);
   return { clientId: client.id, token };
 }
 
@@ -101,14 +111,27 @@ export async function renameClient({
   manager,
   clientId,
   name,
+  origin,
 }: {
   manager: ClientManager;
   clientId: string;
   name: string;
+  origin?: RequestOrigin;
 }) {
   const newName = parseInput(clientNameInput, name);
   const client = await managedClient(manager, clientId);
-  await getDb().apiClient.update({ where: { id: client.id }, data: { name: newName } });
+  const db = getDb();
+  await db.$transaction([
+    db.apiClient.update({ where: { id: client.id }, data: { name: newName } }),
+    db.$executeRaw(
+      auditEntry(auditorOf(manager, origin), {
+        action: "client.renamed",
+        accountId: client.ownerId,
+        target: clientTarget({ id: client.id, name: newName }),
+        details: { from: client.name, to: newName },
+      }),
+    ),
+  ]);
 }
 
 /**
@@ -119,10 +142,12 @@ export async function rotateClientToken({
   manager,
   clientId,
   graceHours = 0,
+  origin,
 }: {
   manager: ClientManager;
   clientId: string;
   graceHours?: number;
+  origin?: RequestOrigin;
 }): Promise<{ clientId: string; token: string; previousTokenValidUntil: string | null }> {
   const grace = parseInput(rotationGraceInput, graceHours);
   const client = await managedClient(manager, clientId);
@@ -133,25 +158,53 @@ export async function rotateClientToken({
   });
   const token = generateApiToken();
   const previousTokenValidUntil = grace > 0 ? new Date(Date.now() + grace * 3_600_000) : null;
-  await db.apiClient.update({
-    where: { id: client.id },
-    data: {
-      tokenHash: hashToken(token),
-      previousTokenHash: previousTokenValidUntil ? oldHash : null,
-      previousTokenExpiresAt: previousTokenValidUntil,
-    },
-  });
+  await db.$transaction([
+    db.apiClient.update({
+      where: { id: client.id },
+      data: {
+        tokenHash: hashToken(token),
+        previousTokenHash: previousTokenValidUntil ? oldHash : null,
+        previousTokenExpiresAt: previousTokenValidUntil,
+      },
+    }),
+    db.$executeRaw(
+      auditEntry(auditorOf(manager, origin), {
+        action: "client.token-rotated",
+        accountId: client.ownerId,
+        target: clientTarget(client),
+        details: { previousTokenValidUntil: iso(previousTokenValidUntil) },
+      }),
+    ),
+  ]);
   if (!previousTokenValidUntil) forgetPrincipals((p) => p.clientId === client.id);
   return { clientId: client.id, token, previousTokenValidUntil: iso(previousTokenValidUntil) };
 }
 
 /** Stops the client for good: its tokens answer 401 and its webhooks receive nothing more. */
-export async function revokeClient({ manager, clientId }: { manager: ClientManager; clientId: string }) {
+export async function revokeClient({
+  manager,
+  clientId,
+  origin,
+}: {
+  manager: ClientManager;
+  clientId: string;
+  origin?: RequestOrigin;
+}) {
   const client = await managedClient(manager, clientId);
-  await getDb().apiClient.update({
-    where: { id: client.id },
-    data: { revokedAt: new Date(), previousTokenHash: null, previousTokenExpiresAt: null },
-  });
+  const db = getDb();
+  await db.$transaction([
+    db.apiClient.update({
+      where: { id: client.id },
+      data: { revokedAt: new Date(), previousTokenHash: null, previousTokenExpiresAt: null },
+    }),
+    db.$executeRaw(
+      auditEntry(auditorOf(manager, origin), {
+        action: "client.revoked",
+        accountId: client.ownerId,
+        target: clientTarget(client),
+      }),
+    ),
+  ]);
   forgetPrincipals((p) => p.clientId === client.id);
   return client;
 }

@@ -1,6 +1,8 @@
+import { type Auditor, auditEntry } from "../audit/audit";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
+import type { RequestOrigin } from "../webhooks/webhook-history";
 import { MAX_EMAIL_LENGTH } from "./credential-limits";
 import { accountKeyOf, issueDeviceToken, trustedDeviceId } from "./device-cookie";
 import { PasswordHashingBusyError, verifyPassword } from "./passwords";
@@ -114,16 +116,31 @@ export async function sessionUser(token: string | undefined) {
 }
 
 /** Ends the matching sessions: in this process at once, in others within the credential cache's TTL. */
-async function endSessions(where: {
-  id?: string;
-  tokenHash?: string;
-  userId?: string;
-  NOT?: { id: string };
-}): Promise<number> {
+async function endSessions(
+  where: {
+    id?: string;
+    tokenHash?: string;
+    userId?: string;
+    NOT?: { id: string };
+  },
+  /** Who ended them, for the audit trail (signing out of one's own browser is not recorded). */
+  by?: Auditor,
+): Promise<number> {
   const db = getDb();
-  const ended = await db.session.findMany({ where, select: { id: true } });
+  const ended = await db.session.findMany({ where, select: { id: true, userId: true, userAgent: true } });
   const ids = new Set(ended.map((s) => s.id));
-  await db.session.deleteMany({ where: { id: { in: [...ids] } } });
+  const audit = by
+    ? ended.map((session) =>
+        db.$executeRaw(
+          auditEntry(by, {
+            action: "session.ended",
+            accountId: session.userId,
+            target: `session ${session.id.slice(0, 8)} (${session.userAgent || "unknown browser"})`,
+          }),
+        ),
+      )
+    : [];
+  await db.$transaction([db.session.deleteMany({ where: { id: { in: [...ids] } } }), ...audit]);
   forgetPrincipals((principal) => principal.sessionId !== undefined && ids.has(principal.sessionId));
   return ids.size;
 }
@@ -144,14 +161,31 @@ export async function listSessions({ principal }: { principal: Principal }) {
   }));
 }
 
-export async function endSession({ principal, sessionId }: { principal: Principal; sessionId: string }) {
-  if ((await endSessions({ id: sessionId, userId: principal.userId })) === 0) {
+export async function endSession({
+  principal,
+  sessionId,
+  origin,
+}: {
+  principal: Principal;
+  sessionId: string;
+  origin?: RequestOrigin;
+}) {
+  if ((await endSessions({ id: sessionId, userId: principal.userId }, { principal, origin })) === 0) {
     throw new AppError("NOT_FOUND", "Session not found");
   }
 }
 
-export async function endOtherSessions({ principal }: { principal: Principal }): Promise<number> {
-  return endSessions({ userId: principal.userId, NOT: { id: principal.sessionId ?? "" } });
+export async function endOtherSessions({
+  principal,
+  origin,
+}: {
+  principal: Principal;
+  origin?: RequestOrigin;
+}): Promise<number> {
+  return endSessions(
+    { userId: principal.userId, NOT: { id: principal.sessionId ?? "" } },
+    { principal, origin },
+  );
 }
 
 /** Every session of a user (disabling them); returns how many were ended. */

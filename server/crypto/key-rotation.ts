@@ -5,6 +5,7 @@
  * transaction, so the API keeps working meanwhile.
  */
 import fs from "node:fs";
+import { auditEntry } from "../audit/audit";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import {
@@ -111,16 +112,26 @@ export async function rotateEncryptionKey(): Promise<{
   fromEnvironment: boolean;
 }> {
   const fromEnvironment = Boolean(getEnv().APP_ENCRYPTION_KEY);
-  if (!fromEnvironment) {
+  const stale = (stored: string) => !isSealedWithCurrentKey(stored);
+  let resealed: number;
+  if (fromEnvironment) resealed = await resealEverything(stale);
+  else {
     const current = fs.readFileSync(keyFilePath(), "utf8").split("\n").filter(Boolean);
     const fresh = newEncryptionKey();
     writeKeyFile([fresh, ...current]);
-    const stale = (stored: string) => !isSealedWithCurrentKey(stored);
     // The second pass catches values another process sealed before it noticed the new key file.
-    const resealed = (await resealEverything(stale)) + (await resealEverything(stale));
+    resealed = (await resealEverything(stale)) + (await resealEverything(stale));
     writeKeyFile([fresh]);
-    return { keyId: keyRing()[0]?.id ?? "", resealed, fromEnvironment };
   }
-  const resealed = await resealEverything((stored) => !isSealedWithCurrentKey(stored));
-  return { keyId: keyRing()[0]?.id ?? "", resealed, fromEnvironment };
+  const keyId = keyRing()[0]?.id ?? "";
+  // Recorded once everything is re-sealed: the rotation is many short transactions, not one.
+  await getDb().$executeRaw(
+    auditEntry("operator", {
+      action: "sealing-key.rotated",
+      accountId: null,
+      target: `sealing key ${keyId}`,
+      details: { resealed, fromEnvironment },
+    }),
+  );
+  return { keyId, resealed, fromEnvironment };
 }

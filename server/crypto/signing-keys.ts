@@ -5,7 +5,9 @@
  * newer one, and the older keys keep signing (so receivers that have not fetched the new key yet
  * still verify) until the overlap ends.
  */
+
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { auditEntry } from "../audit/audit";
 import { type Db, getDb, type Tx } from "../db";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/sqlite/client";
@@ -146,6 +148,14 @@ export async function rotateSigningKeys({
     });
     await tx.signingKey.updateMany({ where: { id: { in: retiring.map((k) => k.id) } }, data: { retiresAt } });
     const kid = await createKey(tx);
+    await tx.$executeRaw(
+      auditEntry("operator", {
+        action: "signing-keys.rotated",
+        accountId: null,
+        target: `Ed25519 signing key ${kid}`,
+        details: { retiring: retiring.map((k) => k.id), retiresAt: retiresAt.toISOString() },
+      }),
+    );
     return { kid, retiring: retiring.map((k) => ({ kid: k.id, retiresAt })) };
   });
   cached = undefined;
