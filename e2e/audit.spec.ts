@@ -18,9 +18,9 @@ test("the Audit log shows who changed the account's access, from where, and filt
   await expect(created).toContainText("client.created");
   await expect(created).toContainText(tenant.user.email);
   await expect(created).toContainText("127.0.0.1"); // the browser's address
-  await expect(rows.filter({ hasText: "facility-access.removed" })).toContainText(
-    `operator admin CLI on`, // no address: the operator's CLI, named by its machine
-  );
+  const removed = rows.filter({ hasText: "facility-access.removed" });
+  await expect(removed).toContainText("operator");
+  await expect(removed).toContainText("admin CLI on"); // no address: the operator's CLI, named by its machine
 
   // With scripts off the filter is a form and still works.
   await scriptlessPage.goto("/audit");

@@ -8,7 +8,7 @@ import { AUDIT_ACTIONS, auditQuery, listAuditEntries } from "@/server/audit/audi
 export const metadata = { title: "Audit log · Facility webhooks" };
 
 /** How an entry's details read to a person: `from: "Old" → to: "New"`, `facilities: P-1, P-2`. */
-function describe(details: Record<string, unknown>): string {
+function detailsText(details: Record<string, unknown>): string {
   return Object.entries(details)
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : String(value ?? "—")}`)
     .join("; ");
@@ -30,13 +30,15 @@ export default async function AuditPage({
     .safeParse({ action: params.action || undefined, before: params.before || undefined });
   const filters = parsed.success ? parsed.data : {};
   const { entries, next } = await listAuditEntries({ accountId: principal.userId, ...filters });
-  const older = next && `/audit?${new URLSearchParams({ ...(filters.action && { action: filters.action }), before: next })}`;
+  const older =
+    next &&
+    `/audit?${new URLSearchParams({ ...(filters.action && { action: filters.action }), before: next })}`;
   return (
     <>
       <h1 className="mb-1 text-2xl font-semibold">Audit log</h1>
       <p className="mb-6 text-sm text-slate-600">
-        Every change to who can reach your webhooks: API clients issued, renamed, rotated and revoked, sessions
-        ended, facility access granted and removed — by whom, when and from where.
+        Every change to who can reach your webhooks: API clients issued, renamed, rotated and revoked,
+        sessions ended, facility access granted and removed — by whom, when and from where.
       </p>
       {!parsed.success && (
         <p role="alert" className="mb-4 text-sm text-red-700">
@@ -74,7 +76,7 @@ export default async function AuditPage({
               <td className="px-4 py-3">
                 {entry.target}
                 {Object.keys(entry.details).length > 0 && (
-                  <span className="block text-xs text-slate-600">{describe(entry.details)}</span>
+                  <span className="block text-xs text-slate-600">{detailsText(entry.details)}</span>
                 )}
               </td>
             </tr>
