@@ -10,6 +10,7 @@ import {
   type WebhookEventName,
   type WebhookHealthState,
 } from "@/server/webhooks/webhook-rules";
+import { AttemptsSparkline } from "./attempts-sparkline";
 import { FilterSelect } from "./filter-select";
 import { LoadMore } from "./load-more";
 import { LostFacilitiesWarning } from "./lost-facilities-warning";
@@ -157,6 +158,7 @@ export function WebhookList({
               </td>
               <td className="px-4 py-3">
                 <HealthSummary health={webhook.health} />
+                <AttemptsSparkline hours={webhook.last24h} />
               </td>
               <td className="px-4 py-3 text-right">
                 <Link

@@ -100,6 +100,9 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.goto("/audit");
       await expect(page.getByRole("row").nth(1)).toBeVisible();
       await expectAccessible(page, "audit log");
+      await page.goto(`/webhooks/${webhook.id}?range=7d`);
+      await page.getByText("The hours with attempts, as a table").click();
+      await expectAccessible(page, "health charts, 7 days, table open");
       await page.goto("/webhooks?health=disabled");
       await expect(page.getByText("No webhooks match these filters.")).toBeVisible();
       await expectAccessible(page, "list filtered to nothing");

@@ -120,6 +120,12 @@ export async function purgeExpiredLogs(now = Date.now()): Promise<number> {
     () => db.webhookChange.findMany({ where: createdBefore(HISTORY_RETENTION_DAYS), ...oldestFirst }),
     (ids) => db.webhookChange.deleteMany({ where: { id: { in: ids } } }),
   );
+  // Hours past the retention, and those of webhooks since deleted (a few rows per webhook).
+  await db.webhookHourlyStats.deleteMany({
+    where: { hour: { lt: new Date(now - LOG_RETENTION_DAYS * 86_400_000) } },
+  });
+  await db.$executeRaw`DELETE FROM "WebhookHourlyStats"
+    WHERE "webhookId" NOT IN (SELECT "id" FROM "Webhook")`;
   const expired = { ...createdBefore(LOG_RETENTION_DAYS), deliveries: { none: { status: "pending" } } };
   return purgeInBatches(
     () => db.event.findMany({ where: expired, ...oldestFirst }),

@@ -12,6 +12,7 @@ import { logger } from "../http/log";
 import { recordChange } from "../webhooks/webhook-history";
 import { readWebhooks } from "../webhooks/webhook-sql";
 import type { PreparedAttempt } from "./attempts";
+import { addToHourlyStats } from "./hourly-stats";
 import type { Outcome } from "./send";
 
 export type AttemptResult = {
@@ -108,9 +109,16 @@ async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = f
         });
       }
       // Refusals (access lost, webhook gone or disabled) say nothing about the endpoint.
-      await recordHealth(
+      const attempted = fenced.filter((r) => !r.prepared.refusal);
+      await recordHealth(tx, attempted);
+      await addToHourlyStats(
         tx,
-        fenced.filter((r) => !r.prepared.refusal),
+        attempted.map((r) => ({
+          webhookId: r.prepared.webhookId,
+          at: r.at,
+          succeeded: r.status === "success",
+          latencyMs: r.outcome.latencyMs,
+        })),
       );
     },
     { maxWait: 15_000, timeout: 15_000 },

@@ -9,6 +9,7 @@ import { accessibleFacilityIds, ownedClientIds } from "../access/access";
 import type { Principal } from "../auth/principal";
 import { openSecret, sealSecret, UnopenableSecretError } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
+import { type HealthHour, readHourlyHealth } from "../deliveries/hourly-stats";
 import {
   isForbiddenLiteralUrl,
   isForbiddenPort,
@@ -50,8 +51,15 @@ export type WebhookHealth = {
   disabledReason: string | null;
 };
 
+/** Attempts in one hour, for a list's sparkline. */
+export type HourAttempts = { succeeded: number; failed: number };
+
 /** A webhook as lists show it: never its secrets, which only the edit page of one webhook receives. */
-export type WebhookSummary = Omit<Webhook, "secrets"> & { health: WebhookHealth };
+export type WebhookSummary = Omit<Webhook, "secrets"> & {
+  health: WebhookHealth;
+  /** The last 24 hours' attempts, hour by hour, oldest first. */
+  last24h: HourAttempts[];
+};
 
 async function healthOf(db: Db, ids: string[]): Promise<Map<string, WebhookHealth>> {
   const rows = await db.webhook.findMany({
@@ -143,14 +151,13 @@ export async function listWebhooksPage({
   const { cursor, ...page } = input;
   const db = getDb();
   const { webhooks, next } = await readVisibleWebhookPage(db, principal, { after: cursor, ...page });
-  const health = await healthOf(
-    db,
-    webhooks.map(({ id }) => id),
-  );
+  const ids = webhooks.map(({ id }) => id);
+  const [health, hours] = await Promise.all([healthOf(db, ids), readHourlyHealth(db, ids, 24)]);
   return {
     items: webhooks.flatMap((summary) => {
       const of = health.get(summary.id);
-      return of ? [{ ...summary, health: of }] : [];
+      const last24h = (hours.get(summary.id) ?? []).map(({ succeeded, failed }) => ({ succeeded, failed }));
+      return of ? [{ ...summary, health: of, last24h }] : [];
     }),
     nextCursor: next,
   };
@@ -161,6 +168,21 @@ export async function getWebhook({ principal, webhookId }: { principal: Principa
   const [webhook] = await readWebhooks(db, [await findVisibleWebhookId(db, principal, webhookId)]);
   if (!webhook) throw webhookNotFound();
   return webhook;
+}
+
+/** The edit page's charts: the webhook's last `hours` of attempts, hour by hour. */
+export async function getWebhookHealthHours({
+  principal,
+  webhookId,
+  hours,
+}: {
+  principal: Principal;
+  webhookId: string;
+  hours: 24 | 168;
+}): Promise<HealthHour[]> {
+  const db = getDb();
+  const id = await findVisibleWebhookId(db, principal, webhookId);
+  return (await readHourlyHealth(db, [id], hours)).get(id) ?? [];
 }
 
 /** The edit page's read: the webhook and its endpoint's health, after one visibility check. */
