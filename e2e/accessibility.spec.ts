@@ -1,7 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { E2E_TLS } from "../playwright.config";
+import { getDb } from "../server/db";
 import { publishEvent } from "../server/deliveries/events.service";
+import { noticeInsert } from "../server/notices/notices";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { startReceiver } from "../tests/https-receiver";
 import { expect, test } from "./fixtures";
@@ -100,6 +102,10 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.goto("/audit");
       await expect(page.getByRole("row").nth(1)).toBeVisible();
       await expectAccessible(page, "audit log");
+      await getDb().$executeRaw(noticeInsert(webhook.id, "failing", "has failed every attempt since 08:00."));
+      await page.goto("/notices");
+      await expect(page.getByRole("link", { name: "Notices: 1 unread" })).toBeVisible();
+      await expectAccessible(page, "notices, one unread, the bell's count");
       await page.goto(`/webhooks/${webhook.id}?range=7d`);
       await page.getByText("The hours with attempts, as a table").click();
       await expectAccessible(page, "health charts, 7 days, table open");

@@ -90,6 +90,15 @@ const envSchema = z.object({
   WEBHOOK_RETRY_AFTER_MAX: duration("1h"),
   /** A webhook whose every attempt failed for this long is disabled until an admin re-enables it. */
   WEBHOOK_DISABLE_AFTER: duration("5d"),
+  /** A webhook failing this long raises a notice (in the app, and by email with SMTP_URL). */
+  NOTIFY_FAILING_AFTER: duration("1h"),
+  /**
+   * Where notice emails go out: `smtp://user:pass@host:587` (STARTTLS when offered) or
+   * `smtps://…:465`. Without it notices are in the app only.
+   */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL" }).optional(),
+  /** The From of notice emails. */
+  NOTIFY_EMAIL_FROM: z.string().default("Facility webhooks <webhooks@localhost>"),
   /** Failed deliveries a bulk replay resends per second, unless the replay says otherwise. */
   WEBHOOK_REPLAY_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
   /** Failed deliveries all running replays together resend per second, shared fairly between tenants. */

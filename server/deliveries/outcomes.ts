@@ -9,6 +9,7 @@ import { getDb, type Tx } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
+import { noticeInsert } from "../notices/notices";
 import { recordChange } from "../webhooks/webhook-history";
 import { readWebhooks } from "../webhooks/webhook-sql";
 import type { PreparedAttempt } from "./attempts";
@@ -150,6 +151,14 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
     else failing.push({ id, lastSuccessAt: lastSuccess?.at, failures });
   }
   if (healthy.length > 0) {
+    // Those whose failing was noticed are told they recovered (usually none: a cheap keyed update).
+    const recovered = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Webhook" SET "failingNoticedAt" = NULL
+      WHERE "id" IN (${Prisma.join(healthy)}) AND "failingNoticedAt" IS NOT NULL RETURNING "id"`;
+    for (const { id } of recovered) {
+      const success = byWebhook.get(id)?.at(-1)?.at;
+      await tx.$executeRaw(noticeInsert(id, "recovered", "is receiving deliveries again.", success));
+    }
     await tx.$executeRaw`
       UPDATE "Webhook" SET "lastSuccessAt" = ${new Date()}, "failingSince" = NULL, "failureStreak" = 0
       WHERE "id" IN (${Prisma.join(healthy)})`;
@@ -160,11 +169,17 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
     (
       await tx.webhook.findMany({
         where: { id: { in: failing.map((f) => f.id) } },
-        select: { id: true, failingSince: true, failureStreak: true, disabledAt: true },
+        select: {
+          id: true,
+          failingSince: true,
+          failureStreak: true,
+          disabledAt: true,
+          failingNoticedAt: true,
+        },
       })
     ).map((w) => [w.id, w]),
   );
-  const disableAfter = getEnv().WEBHOOK_DISABLE_AFTER;
+  const { WEBHOOK_DISABLE_AFTER: disableAfter, NOTIFY_FAILING_AFTER: noticeAfter } = getEnv();
   for (const { id, lastSuccessAt, failures } of failing) {
     const webhook = current.get(id);
     const first = failures[0];
@@ -184,6 +199,12 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
         : `every attempt since ${failingSince.toISOString()} failed (${failureStreak} attempts; the last: ${
             last.outcome.status ?? last.outcome.excerpt
           })`;
+    // Told once per failure streak: when it has lasted NOTIFY_FAILING_AFTER, or when it disables the webhook.
+    const noticeFailing =
+      !webhook.disabledAt &&
+      !disable &&
+      !webhook.failingNoticedAt &&
+      last.at.getTime() - failingSince.getTime() >= noticeAfter;
     await tx.webhook.update({
       where: { id },
       data: {
@@ -191,8 +212,26 @@ async function recordHealth(tx: Tx, results: AttemptResult[]): Promise<void> {
         failureStreak,
         ...(lastSuccessAt && { lastSuccessAt }),
         ...(disable && { disabledAt: (gone ?? last).at, disabledReason }),
+        ...((disable || noticeFailing) && { failingNoticedAt: last.at }),
       },
     });
+    if (noticeFailing) {
+      await tx.$executeRaw(
+        noticeInsert(
+          id,
+          "failing",
+          `has failed every attempt since ${failingSince.toISOString()} (${failureStreak} attempts; the last: ${
+            last.outcome.status ?? last.outcome.excerpt
+          }).`,
+          last.at,
+        ),
+      );
+    }
+    if (disable) {
+      await tx.$executeRaw(
+        noticeInsert(id, "disabled", `was disabled: ${disabledReason}.`, (gone ?? last).at),
+      );
+    }
     const [stored] = disable ? await readWebhooks(tx, [id]) : [];
     if (stored) {
       await tx.$executeRaw(

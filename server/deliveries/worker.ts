@@ -18,6 +18,7 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
+import { sendNoticeEmails } from "../notices/notices";
 import { countAttempt } from "../operations/attempt-metrics";
 import { beat, endHeartbeat, HEARTBEAT_EVERY_MS } from "../operations/heartbeat";
 import { metrics } from "../operations/metrics";
@@ -37,6 +38,8 @@ const PURGE_EVERY_MS = 3_600_000;
 const GATHER_CLAIMS_MS = 5;
 const GATHER_OUTCOMES_MS = 10;
 const REPLAY_EVERY_MS = 1_000;
+/** Notice emails wait in their table (an outbox) this long at most. */
+const NOTICE_EMAIL_EVERY_MS = 5_000;
 
 /** A count per API client, forgetting clients at zero. */
 function perClientCount() {
@@ -591,6 +594,7 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
   // Beside the delivery loop, never inside it: deliveries keep flowing however long these take.
   const purge = background(PURGE_EVERY_MS, () => purgeExpiredLogs(), "delivery log purge");
   const replays = background(REPLAY_EVERY_MS, () => runReplays(), "delivery replays");
+  const noticeEmails = background(NOTICE_EMAIL_EVERY_MS, () => sendNoticeEmails(), "notice emails");
   const workerId = randomUUID();
   const startedAt = new Date();
   const heartbeat = background(
@@ -610,7 +614,14 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
       stopping = true;
       wake?.();
       logger.info({ inFlight: sending }, "delivery worker stopping: finishing the attempts in flight");
-      await Promise.all([running, purge.stop(), replays.stop(), heartbeat.stop(), stopListening()]);
+      await Promise.all([
+        running,
+        purge.stop(),
+        replays.stop(),
+        noticeEmails.stop(),
+        heartbeat.stop(),
+        stopListening(),
+      ]);
       await endHeartbeat(getDb(), workerId).catch((error) => logger.error({ err: error }, "delivery worker"));
       logger.info("delivery worker stopped");
     },
