@@ -131,19 +131,20 @@ export function HealthCharts({ hours, range }: { hours: HealthHour[]; range: Hea
               const x = LEFT + i * bar;
               return (
                 <g key={hour.hour}>
-                  <rect
-                    x={x}
-                    y={bucketY(latencyUnder([hour], 0.95))}
-                    width={bar * 0.8}
-                    height={2}
-                    className="fill-amber-600"
-                  />
+                  {/* Side by side, so both show when they fall in the same bucket. */}
                   <rect
                     x={x}
                     y={bucketY(latencyUnder([hour], 0.5))}
-                    width={bar * 0.8}
+                    width={bar * 0.4}
                     height={2}
                     className="fill-slate-900"
+                  />
+                  <rect
+                    x={x + bar * 0.4}
+                    y={bucketY(latencyUnder([hour], 0.95))}
+                    width={bar * 0.4}
+                    height={2}
+                    className="fill-amber-600"
                   />
                 </g>
               );

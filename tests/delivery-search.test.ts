@@ -62,7 +62,7 @@ beforeAll(async () => {
       data: { shiftId: "s-123", slots: 3, urgent: true, createdBy: { email: "ana@example.com" } },
     },
     slow: { eventType: "shift.created", data: { shiftId: "s-124", slots: 1, urgent: false } },
-    cancelled: { eventType: "shift.cancelled", data: { shiftId: "s-123", reason: "no longer needed" } },
+    cancelled: { eventType: "shift.cancelled", data: { shiftId: "s-123", reason: 'no longer "needed"\\ü' } },
     scheduled: { eventType: "shift.scheduled", data: { shiftId: "s-125" } },
   } as const;
   for (const [name, event] of Object.entries(published)) {
@@ -114,7 +114,7 @@ describe("searching the delivery log (GET /api/v2/public/webhooks/logs)", () => 
     );
     expect(await found("payload=data.slots=3")).toEqual(deliveries("created"));
     expect(await found("payload=data.urgent=false")).toEqual(deliveries("slow"));
-    expect(await found(`payload=${encodeURIComponent("data.reason=no longer needed")}`)).toEqual(
+    expect(await found(`payload=${encodeURIComponent('data.reason=no longer "needed"\\ü')}`)).toEqual(
       deliveries("cancelled"),
     );
     expect(await found("payload=data.shiftId=s-999")).toEqual([]);

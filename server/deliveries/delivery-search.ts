@@ -14,13 +14,22 @@ import type { DeliverySearch, PayloadMatch } from "./delivery.schemas";
  * passed as parameters either way.
  */
 export function payloadHolds(body: Prisma.Sql, { path, value }: PayloadMatch): Prisma.Sql {
-  if (getEnv().provider === "postgresql") return Prisma.sql`(${body}::json #>> ${path}::text[]) = ${value}`;
+  const postgres = getEnv().provider === "postgresql";
+  // Parsing JSON is most of a search's cost: a payload that does not even contain the value's text
+  // is passed over first (a plain substring search). Only for values JSON writes as they are.
+  const contains = writtenAsIs(value)
+    ? Prisma.sql`${Prisma.raw(postgres ? "strpos" : "instr")}(${body}, ${value}) > 0 AND `
+    : Prisma.empty;
+  if (postgres) return Prisma.sql`${contains}(${body}::json #>> ${path}::text[]) = ${value}`;
   const jsonPath = `$${path.map((key) => `."${key}"`).join("")}`;
   // SQLite's json_extract answers JSON's true and false as 1 and 0; PostgreSQL (and JSON) write them out.
-  return Prisma.sql`(CASE json_type(${body}, ${jsonPath})
+  return Prisma.sql`${contains}(CASE json_type(${body}, ${jsonPath})
     WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
     ELSE CAST(json_extract(${body}, ${jsonPath}) AS TEXT) END) = ${value}`;
 }
+
+/** Text JSON.stringify writes unchanged: no quote, backslash or control character to escape. */
+const writtenAsIs = (value: string) => JSON.stringify(value) === `"${value}"`;
 
 /** Conditions on delivery `d` for a search: one of its attempts answered so (and so slowly), its payload. */
 export function searchConditions({ responseStatus, minLatencyMs, payload }: DeliverySearch): Prisma.Sql[] {
