@@ -10,7 +10,8 @@
  * as its own process; a noisy-neighbour run (bench/isolation.ts); and on SQLite, the pages'
  * timings in Chromium (bench/browser.ts). BENCH_ONLY=deliveries runs only the delivery runs,
  * BENCH_ONLY=single-publish only the one-by-one publishing runs through `npm start`,
- * BENCH_ONLY=drain only the backlog drain beside the bare sender (bench/drain.ts).
+ * BENCH_ONLY=drain only the backlog drain beside the bare sender (bench/drain.ts), BENCH_ONLY=search
+ * only search and erasure at 1,000,000 deliveries (bench/search.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -48,6 +49,7 @@ const api = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
 const deliveriesOnly = process.env.BENCH_ONLY === "deliveries";
 const singlesOnly = process.env.BENCH_ONLY === "single-publish";
 const drainOnly = process.env.BENCH_ONLY === "drain";
+const searchOnly = process.env.BENCH_ONLY === "search";
 
 type Seed = {
   token: string;
@@ -531,21 +533,36 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
   }
 }
 
-console.log("Building the production server…");
-execFileSync("node_modules/.bin/next", ["build"], { cwd: ROOT, stdio: "ignore" });
+/** Search and erasure at scale (bench/search.ts), in a process of its own per backend. */
+function searchRun(backend: "sqlite" | "postgresql"): string[] {
+  console.log(`\n== search at scale, ${backend} ==`);
+  const output = execFileSync("node_modules/.bin/tsx", ["bench/search.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, TEST_DATABASE: backend },
+  }).toString();
+  const lines = output.split("\n").filter((line) => line.startsWith(`${backend}, `));
+  for (const line of lines) console.log(`  ${line}`);
+  return lines;
+}
 
 const tls = createSelfSignedCertificate(path.join(ROOT, "bench/tmp/tls"));
 const rows: Row[] = [];
 const extras: string[] = [];
-await benchBackend("sqlite", rows, extras);
-if (postgresUrl) {
-  process.env.TEST_POSTGRES_URL = postgresUrl;
-  await benchBackend("postgresql", rows, extras);
-} else {
+if (postgresUrl) process.env.TEST_POSTGRES_URL = postgresUrl;
+const backends = postgresUrl ? (["sqlite", "postgresql"] as const) : (["sqlite"] as const);
+if (!searchOnly) {
+  console.log("Building the production server…");
+  execFileSync("node_modules/.bin/next", ["build"], { cwd: ROOT, stdio: "ignore" });
+  for (const backend of backends) await benchBackend(backend, rows, extras);
+}
+if (!postgresUrl) {
   extras.push("PostgreSQL not measured: set BENCH_POSTGRES_URL (a role that may create databases).");
 }
+if (!(deliveriesOnly || singlesOnly || drainOnly)) {
+  for (const backend of backends) extras.push(...searchRun(backend));
+}
 
-if (deliveriesOnly || singlesOnly || drainOnly) {
+if (deliveriesOnly || singlesOnly || drainOnly || searchOnly) {
   console.log(`\n${extras.join("\n")}\n\n(BENCH_ONLY: bench/results.md left as it was)`);
   process.exit(0);
 }

@@ -39,13 +39,23 @@ const db = getDb();
 const now = Date.now();
 const stepMs = Math.floor((DAYS * 86_400_000) / DELIVERIES);
 
+/** Rows generated per statement: each stays well inside PostgreSQL's statement timeout. */
+const SEED_CHUNK = 100_000;
+
 /** Generates the rows in the database itself: a million round trips would measure the seeding. */
 async function seed() {
+  for (let from = 0; from < DELIVERIES; from += SEED_CHUNK) {
+    await seedRange(from, Math.min(from + SEED_CHUNK, DELIVERIES) - 1);
+  }
+  if (backend === "postgresql") await db.$executeRawUnsafe("ANALYZE");
+}
+
+async function seedRange(from: number, to: number) {
   const start = now - DAYS * 86_400_000;
   const postgres = backend === "postgresql";
   const series = postgres
-    ? `generate_series(0, ${DELIVERIES - 1}) AS n(i)`
-    : `(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${DELIVERIES - 1}) SELECT i FROM s) n`;
+    ? `generate_series(${from}, ${to}) AS n(i)`
+    : `(WITH RECURSIVE s(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM s WHERE i < ${to}) SELECT i FROM s) n`;
   const at = postgres
     ? `to_timestamp((${start} + i::bigint * ${stepMs}) / 1000.0)`
     : `strftime('%Y-%m-%dT%H:%M:%f+00:00', (${start} + i * ${stepMs}) / 1000.0, 'unixepoch')`;
@@ -65,7 +75,6 @@ async function seed() {
     SELECT 'a' || ${padded}, 'd' || ${padded}, 1, 't=1,v1=00',
       CASE WHEN i % 100 = 7 THEN 503 ELSE 200 END, 'ok',
       CASE WHEN i % 1000 = 3 THEN 2500 ELSE 20 + i % 80 END, 'https://receiver.example/search', ${at} FROM ${series}`);
-  if (postgres) await db.$executeRawUnsafe(`ANALYZE`);
 }
 
 const lines: string[] = [];
