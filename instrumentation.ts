@@ -19,13 +19,10 @@ export async function register() {
     if (worker) process.once("SIGTERM", () => void worker.stop());
     return;
   }
-  // `npm start` leaves signals to us: the attempts in flight finish and are recorded, then we exit.
-  // An attempt ends within the delivery timeout; past that and a margin, exit anyway.
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, async () => {
-      setTimeout(() => process.exit(1), env.WEBHOOK_TIMEOUT_MS + 10_000).unref();
-      await worker?.stop();
-      process.exit(0);
-    });
+  // `npm start` leaves signals to scripts/serve.ts, which drains the server, then runs this: the
+  // attempts in flight finish and are recorded before the process exits.
+  if (worker) {
+    const { onStop } = await import("./server/operations/lifecycle");
+    onStop(() => worker.stop());
   }
 }

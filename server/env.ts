@@ -90,6 +90,11 @@ const envSchema = z.object({
   WEBHOOK_RETRY_AFTER_MAX: duration("1h"),
   /** A webhook whose every attempt failed for this long is disabled until an admin re-enables it. */
   WEBHOOK_DISABLE_AFTER: duration("5d"),
+  /**
+   * On SIGTERM the server answers 503 to health and readiness checks at once but keeps serving
+   * this long, so balancers stop sending before it stops accepting (SIGINT skips it).
+   */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** A webhook failing this long raises a notice (in the app, and by email with SMTP_URL). */
   NOTIFY_FAILING_AFTER: duration("1h"),
   /**

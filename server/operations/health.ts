@@ -5,6 +5,7 @@
  * configured are reported, never judged (a backlog after an outage is normal, and a missing key is
  * the same on every instance: failing them all would take the whole service out of the balancer).
  */
+
 import path from "node:path";
 import { keyRing } from "../crypto/sealed-secrets";
 import { type Db, getDb } from "../db";
@@ -13,6 +14,7 @@ import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { migrationNames } from "../migration-names";
 import { HEARTBEAT_STALE_MS, lastHeartbeat } from "./heartbeat";
+import { DRAINING_ANSWER, isDraining } from "./lifecycle";
 
 const DATABASE_TIMEOUT_MS = 3_000;
 
@@ -122,6 +124,21 @@ const guarded = (name: string, check: () => Promise<Check>): Promise<Check> =>
     logger.error({ err: error }, `health: the ${name} check failed`);
     return failing(name === "database" ? "unreachable" : "could not be checked (see the server log)");
   });
+
+/** Ready for requests: not draining, and the database answering in time. */
+export async function checkReadiness(): Promise<{
+  status: "ready" | "draining" | "failing";
+  detail: string;
+}> {
+  if (isDraining()) return DRAINING_ANSWER as { status: "draining"; detail: string };
+  const database = await guarded("database", async () => {
+    await withTimeout(getDb().$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, "the database");
+    return { ok: true, detail: "reachable" };
+  });
+  return database.ok
+    ? { status: "ready", detail: "serving" }
+    : { status: "failing", detail: database.detail };
+}
 
 export async function checkHealth(now = Date.now()): Promise<HealthReport> {
   let db: Db | undefined;

@@ -1,0 +1,31 @@
+/**
+ * This process's part in a graceful shutdown. From SIGTERM on it is draining: the health and
+ * readiness checks answer 503 so balancers stop sending, while it keeps serving for
+ * SHUTDOWN_DRAIN_MS; then it stops accepting, lets requests in flight finish, runs its stop tasks
+ * (the embedded worker records its attempts in flight) and exits. Kept on `globalThis`: the server
+ * script and Next's bundled routes load this module separately, and must share one state.
+ */
+import { processSingleton } from "../process-singleton";
+
+type Lifecycle = { drainingSince: number | null; stopTasks: (() => Promise<unknown>)[] };
+
+const lifecycle = () =>
+  processSingleton<Lifecycle>("lifecycle", () => ({ drainingSince: null, stopTasks: [] }));
+
+export const isDraining = (): boolean => lifecycle().drainingSince !== null;
+
+export function startDraining(): void {
+  lifecycle().drainingSince ??= Date.now();
+}
+
+/** Work to finish before the process exits, after the last request has been answered. */
+export function onStop(task: () => Promise<unknown>): void {
+  lifecycle().stopTasks.push(task);
+}
+
+export async function runStopTasks(): Promise<void> {
+  await Promise.all(lifecycle().stopTasks.map((task) => task()));
+}
+
+/** What the health and readiness routes answer while draining. */
+export const DRAINING_ANSWER = { status: "draining", detail: "shutting down: send requests elsewhere" };
