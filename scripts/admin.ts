@@ -15,6 +15,7 @@
  *   deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
  *     [--facility <id>] [--rate <per second>] [--dry-run]
  *   deliveries erase --match data.<field>=<value> [--dry-run]
+ *   db backup <file>
  *   audit list --since <iso> [--user <email>] [--action <action>] [--limit <1-1000>] [--json]
  */
 import { parseArgs } from "node:util";
@@ -35,6 +36,7 @@ import { erasePayloads } from "../server/deliveries/erasure.service";
 import { publishEvent } from "../server/deliveries/events.service";
 import { previewReplay, startReplay } from "../server/deliveries/replays.service";
 import { AppError, asAppError } from "../server/errors";
+import { backupDatabase } from "../server/operations/backup";
 
 const USAGE = `usage:
   npm run admin -- facility add <id> <name>
@@ -52,6 +54,7 @@ const USAGE = `usage:
   npm run admin -- deliveries replay --webhook <id> --since <iso> [--until <iso>] [--event <type>]
                    [--facility <id>] [--rate <per second>] [--dry-run]
   npm run admin -- deliveries erase --match data.<field>=<value> [--dry-run]
+  npm run admin -- db backup <file>
   npm run admin -- audit list --since <iso> [--user <email>] [--action <action>] [--limit <1-1000>] [--json]`;
 
 class UsageError extends Error {}
@@ -181,6 +184,14 @@ async function run(argv: string[]) {
         ? `${counts} match; nothing erased (--dry-run)`
         : `Erased the payloads of ${counts}: ids, times, statuses and signatures stay`,
     );
+  } else if (command === "db backup" && rest.length === 1) {
+    const backup = await backupDatabase(rest[0] ?? "");
+    console.log(`Backed up the database to ${backup.file} (${(backup.bytes / 1024 / 1024).toFixed(1)} MB)`);
+    if (backup.keyFile)
+      console.log(`The sealing key is in ${backup.keyFile}: keep it with the backup, and as safe`);
+    if (backup.keyFromEnvironment) {
+      console.log("Webhook secrets in it are sealed with APP_ENCRYPTION_KEY: a restore needs that key too");
+    }
   } else if (command === "audit list" && rest.length === 0 && values.since) {
     const { entries } = await auditTrail({
       since: values.since,
