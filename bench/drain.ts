@@ -35,6 +35,7 @@ export async function benchDrain({
   tls,
   startWorker,
   stopWorker,
+  scaling = [],
 }: {
   baseUrl: string;
   token: string;
@@ -43,7 +44,9 @@ export async function benchDrain({
   tls: Tls;
   startWorker: () => Promise<ChildProcess>;
   stopWorker: (worker: ChildProcess) => Promise<void>;
-}): Promise<string> {
+  /** Worker counts to drain the same backlog with, afterwards (worker scaling; PostgreSQL). */
+  scaling?: number[];
+}): Promise<string[]> {
   let received = 0;
   let allReceived: () => void = () => {};
   const receivers = await Promise.all(
@@ -69,33 +72,45 @@ export async function benchDrain({
       if (response.status !== 201) throw new Error(`creating a drain webhook answered ${response.status}`);
     }
     // The backlog, published while no worker runs: each event makes one delivery per receiver.
-    for (let published = 0; published < BACKLOG / RECEIVERS; published += BATCH) {
-      const count = Math.min(BATCH, BACKLOG / RECEIVERS - published);
-      const events = Array.from({ length: count }, (_, i) => ({
-        eventType: EVENT,
-        facilityId,
-        data: { n: published + i },
-      }));
-      const response = await fetch(`${baseUrl}/api/internal/events`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
-        body: JSON.stringify(events),
-      });
-      if (response.status !== 201) throw new Error(`publishing the backlog answered ${response.status}`);
-    }
+    const publishBacklog = async () => {
+      for (let published = 0; published < BACKLOG / RECEIVERS; published += BATCH) {
+        const count = Math.min(BATCH, BACKLOG / RECEIVERS - published);
+        const events = Array.from({ length: count }, (_, i) => ({
+          eventType: EVENT,
+          facilityId,
+          data: { n: published + i },
+        }));
+        const response = await fetch(`${baseUrl}/api/internal/events`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json" },
+          body: JSON.stringify(events),
+        });
+        if (response.status !== 201) throw new Error(`publishing the backlog answered ${response.status}`);
+      }
+    };
+    /** The backlog drained by `count` worker processes: deliveries a second, and their CPU per delivery. */
+    const drainWith = async (count: number) => {
+      received = 0;
+      await publishBacklog();
+      const done = untilAllReceived();
+      const started = performance.now();
+      const workers = await Promise.all(Array.from({ length: count }, () => startWorker()));
+      const cpuBefore = workers.map((worker) => cpuSecondsOf(worker.pid ?? 0));
+      await done;
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = workers.reduce(
+        (sum, worker, i) => sum + cpuSecondsOf(worker.pid ?? 0) - (cpuBefore[i] ?? 0),
+        0,
+      );
+      await Promise.all(workers.map(stopWorker));
+      return { rate: BACKLOG / seconds, cpu };
+    };
 
-    let done = untilAllReceived();
-    const started = performance.now();
-    const worker = await startWorker();
-    const cpuBefore = cpuSecondsOf(worker.pid ?? 0);
-    await done;
-    const workerSeconds = (performance.now() - started) / 1000;
-    const workerCpu = cpuSecondsOf(worker.pid ?? 0) - cpuBefore;
-    await stopWorker(worker);
+    const { rate: workerRate, cpu: workerCpu } = await drainWith(1);
 
     // The limit: the same number of signed POSTs, nothing else.
     received = 0;
-    done = untilAllReceived();
+    const done = untilAllReceived();
     const agent = new https.Agent({ keepAlive: true, ca: fs.readFileSync(tls.certFile) });
     const body = JSON.stringify({ data: { n: 0 }, eventType: EVENT });
     const pending = Array.from({ length: BACKLOG }, (_, i) => ({
@@ -134,10 +149,24 @@ export async function benchDrain({
     const bareCpu = process.cpuUsage(bareCpuBefore);
     agent.destroy();
 
-    const workerRate = BACKLOG / workerSeconds;
     const bareRate = BACKLOG / bareSeconds;
     const perDelivery = (cpuSeconds: number) => ((cpuSeconds * 1000) / BACKLOG).toFixed(2);
-    return `backlog drain (${BACKLOG} deliveries waiting, ${RECEIVERS} receivers): a worker process ${workerRate.toFixed(0)}/s, ${perDelivery(workerCpu)} ms CPU per delivery (its start included); the bare sender ${bareRate.toFixed(0)}/s, ${perDelivery((bareCpu.user + bareCpu.system) / 1e6)} ms CPU per delivery; worker / bare sender ${(workerRate / bareRate).toFixed(2)}×`;
+    const scaled: string[] = [];
+    for (const count of scaling) {
+      const { rate, cpu } = await drainWith(count);
+      scaled.push(
+        `${count} worker${count === 1 ? "" : "s"} ${rate.toFixed(0)}/s (${perDelivery(cpu)} ms CPU per delivery)`,
+      );
+    }
+    const scalingLine = scaled.length
+      ? [
+          `worker scaling, the same backlog drained by ${scaling.join(", ")} worker processes: ${scaled.join("; ")}`,
+        ]
+      : [];
+    return [
+      `backlog drain (${BACKLOG} deliveries waiting, ${RECEIVERS} receivers): a worker process ${workerRate.toFixed(0)}/s, ${perDelivery(workerCpu)} ms CPU per delivery (its start included); the bare sender ${bareRate.toFixed(0)}/s, ${perDelivery((bareCpu.user + bareCpu.system) / 1e6)} ms CPU per delivery; worker / bare sender ${(workerRate / bareRate).toFixed(2)}×`,
+      ...scalingLine,
+    ];
   } finally {
     for (const { server } of receivers) {
       server.closeAllConnections();

@@ -42,6 +42,8 @@ const LIMIT_PORT = 3201;
 const NPM_START_PORT = 3202;
 /** The single-publish sweep's last step (events a second). */
 const MAX_SWEEP_RATE = Number(process.env.BENCH_MAX_SWEEP_RATE ?? 800);
+/** Worker processes the backlog is drained with on PostgreSQL, to see when another one pays. */
+const WORKER_SCALING = [1, 2, 4];
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS = path.join(ROOT, "bench/results.md");
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
@@ -320,18 +322,20 @@ async function benchBackend(backend: "sqlite" | "postgresql", rows: Row[], extra
     const worker = await startWorker();
     report(await run().finally(() => stop(worker)));
   };
-  const drainRun = async () =>
-    report(
-      await benchDrain({
-        baseUrl: api(PRODUCT_PORT, ""),
-        token: seed.token,
-        operatorKey: OPERATOR_KEY,
-        facilityId: seed.facilityIds[0] ?? "",
-        tls,
-        startWorker,
-        stopWorker: stop,
-      }),
-    );
+  const drainRun = async () => {
+    const lines = await benchDrain({
+      baseUrl: api(PRODUCT_PORT, ""),
+      token: seed.token,
+      operatorKey: OPERATOR_KEY,
+      facilityId: seed.facilityIds[0] ?? "",
+      tls,
+      startWorker,
+      stopWorker: stop,
+      // Worker scaling on PostgreSQL, where production runs several (SQLite has one writer).
+      scaling: backend === "postgresql" ? WORKER_SCALING : [],
+    });
+    for (const line of lines) report(line);
+  };
   // A single tenant's steady publishing, then the noisy neighbour (bench/isolation.ts).
   // Convoy's scenario as users run it: `npm start` (its server and its worker process), events
   // published one by one, one webhook each (each run deletes its webhook, so none feeds the next).

@@ -64,9 +64,9 @@ export type AppServer = { url: string; process: ChildProcess; output: () => stri
  */
 export async function startAppServer(
   env: Record<string, string> = {},
-  { viaNpmStart = false } = {},
+  { viaNpmStart = false, port: wanted }: { viaNpmStart?: boolean; port?: number } = {},
 ): Promise<AppServer> {
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const [command, args] = viaNpmStart
     ? ["node_modules/.bin/tsx", ["scripts/start.ts"]]
     : [process.execPath, ["--import", "tsx", "scripts/serve.ts"]];
