@@ -14,7 +14,7 @@ import { getEnv } from "../server/env";
 import { settleForwardedHeaders } from "../server/http/client-address";
 import { logger } from "../server/http/log";
 import { decodableUrl } from "../server/http/paths";
-import { isDraining, runStopTasks, startDraining } from "../server/operations/lifecycle";
+import { isDraining, runStopTasks, setWarmingUp, startDraining } from "../server/operations/lifecycle";
 
 // Signals are ours (below): requests and attempts in flight finish before the process exits.
 process.env.NEXT_MANUAL_SIG_HANDLE = "1";
@@ -49,8 +49,43 @@ const server = http.createServer((req, res) => {
 // Started by `npm start` (an IPC channel to it): should it die without passing a signal on, stop too.
 process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
 
+/**
+ * Routes the first requests after a start would otherwise wait ~0.5 s each for (Next loads a route's
+ * server code on its first request): asked once, without credentials, before reporting ready.
+ */
+const WARM_UP_PATHS = [
+  "/login",
+  "/webhooks",
+  "/webhooks/new",
+  "/webhooks/00000000-0000-4000-8000-000000000000",
+  "/clients",
+  "/sessions",
+  "/audit",
+  "/notices",
+  "/api/trpc/webhooks.list",
+  "/api/v2/public/webhooks/facility",
+  "/api/v2/public/webhooks/facility/00000000-0000-4000-8000-000000000000",
+  "/api/v2/public/webhooks/logs",
+];
+
+async function warmUp(origin: string) {
+  const started = Date.now();
+  for (const path of WARM_UP_PATHS) {
+    await fetch(`${origin}${path}`, { redirect: "manual" }).then(
+      (response) => response.arrayBuffer(),
+      (error: Error) => logger.warn({ err: error, path }, "warm-up request failed"),
+    );
+  }
+  setWarmingUp(false);
+  logger.info({ ms: Date.now() - started }, "warmed up: ready for requests");
+}
+
+setWarmingUp(true);
 server.listen(port, hostname, () => {
   console.log(`Serving on http://${hostname ?? "localhost"}:${port}`);
+  const address = server.address();
+  const listening = typeof address === "object" && address ? address.port : port;
+  void warmUp(`http://127.0.0.1:${listening}`);
 });
 
 async function shutDown(signal: NodeJS.Signals) {

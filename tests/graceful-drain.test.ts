@@ -6,6 +6,8 @@
 import type { ChildProcess } from "node:child_process";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as ready from "../app/api/health/ready/route";
+import { setWarmingUp } from "../server/operations/lifecycle";
 import { createWebhook } from "../server/webhooks/webhook.service";
 import { type AppServer, createTenant, startAppServer, type Tenant } from "./helpers";
 
@@ -75,7 +77,9 @@ function patchInTwoParts() {
 describe("graceful drain", () => {
   it("answers 503 to health checks at once on SIGTERM, serves through the drain, finishes what is in flight, exits 0", async () => {
     const bearer = { authorization: `Bearer ${tenant.client.token}` };
-    expect(await status("/api/health/ready")).toBe(200);
+    // Ready once it has warmed its routes (the first request to each loads its code).
+    await expect.poll(() => status("/api/health/ready"), { timeout: 30_000 }).toBe(200);
+    expect(app.output()).toContain("warmed up: ready for requests");
     expect(await status("/api/health/live")).toBe(200);
     const inFlight = patchInTwoParts();
     await inFlight.connected;
@@ -98,4 +102,16 @@ describe("graceful drain", () => {
     expect(answered.connection).toBe("close");
     expect(await exit).toBe(0);
   }, 60_000);
+
+  it("says it is starting, not ready, while the production server warms its routes", async () => {
+    setWarmingUp(true);
+    try {
+      const starting = await ready.GET(new Request("http://localhost/api/health/ready"));
+      expect([starting.status, (await starting.json()).status]).toEqual([503, "starting"]);
+    } finally {
+      setWarmingUp(false);
+    }
+    const warmed = await ready.GET(new Request("http://localhost/api/health/ready"));
+    expect([warmed.status, (await warmed.json()).status]).toEqual([200, "ready"]);
+  });
 });

@@ -14,7 +14,7 @@ import { Prisma } from "../generated/sqlite/client";
 import { logger } from "../http/log";
 import { migrationNames } from "../migration-names";
 import { HEARTBEAT_STALE_MS, lastHeartbeat } from "./heartbeat";
-import { DRAINING_ANSWER, isDraining } from "./lifecycle";
+import { DRAINING_ANSWER, isDraining, isWarmingUp, WARMING_UP_ANSWER } from "./lifecycle";
 
 const DATABASE_TIMEOUT_MS = 3_000;
 
@@ -125,12 +125,13 @@ const guarded = (name: string, check: () => Promise<Check>): Promise<Check> =>
     return failing(name === "database" ? "unreachable" : "could not be checked (see the server log)");
   });
 
-/** Ready for requests: not draining, and the database answering in time. */
+/** Ready for requests: warmed up, not draining, and the database answering in time. */
 export async function checkReadiness(): Promise<{
-  status: "ready" | "draining" | "failing";
+  status: "ready" | "starting" | "draining" | "failing";
   detail: string;
 }> {
-  if (isDraining()) return DRAINING_ANSWER as { status: "draining"; detail: string };
+  if (isDraining()) return DRAINING_ANSWER;
+  if (isWarmingUp()) return WARMING_UP_ANSWER;
   const database = await guarded("database", async () => {
     await withTimeout(getDb().$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, "the database");
     return { ok: true, detail: "reachable" };

@@ -1,5 +1,6 @@
 /**
- * This process's part in a graceful shutdown. From SIGTERM on it is draining: the health and
+ * This process's part in starting and stopping. Starting (the production server only): it warms
+ * its routes before its readiness check says so. From SIGTERM on it is draining: the health and
  * readiness checks answer 503 so balancers stop sending, while it keeps serving for
  * SHUTDOWN_DRAIN_MS; then it stops accepting, lets requests in flight finish, runs its stop tasks
  * (the embedded worker records its attempts in flight) and exits. Kept on `globalThis`: the server
@@ -7,10 +8,21 @@
  */
 import { processSingleton } from "../process-singleton";
 
-type Lifecycle = { drainingSince: number | null; stopTasks: (() => Promise<unknown>)[] };
+type Lifecycle = { warming: boolean; drainingSince: number | null; stopTasks: (() => Promise<unknown>)[] };
 
 const lifecycle = () =>
-  processSingleton<Lifecycle>("lifecycle", () => ({ drainingSince: null, stopTasks: [] }));
+  processSingleton<Lifecycle>("lifecycle", () => ({ warming: false, drainingSince: null, stopTasks: [] }));
+
+/**
+ * The first request to each route after a start loads its server code (~0.5 s), so the production
+ * server asks each once before it reports ready. Elsewhere (`next dev`, tests calling handlers) a
+ * process is ready from the start.
+ */
+export const isWarmingUp = (): boolean => lifecycle().warming;
+
+export function setWarmingUp(warming: boolean): void {
+  lifecycle().warming = warming;
+}
 
 export const isDraining = (): boolean => lifecycle().drainingSince !== null;
 
@@ -27,5 +39,14 @@ export async function runStopTasks(): Promise<void> {
   await Promise.all(lifecycle().stopTasks.map((task) => task()));
 }
 
+/** What the readiness route answers while warming up. */
+export const WARMING_UP_ANSWER = {
+  status: "starting",
+  detail: "warming up: not ready for requests yet",
+} as const;
+
 /** What the health and readiness routes answer while draining. */
-export const DRAINING_ANSWER = { status: "draining", detail: "shutting down: send requests elsewhere" };
+export const DRAINING_ANSWER = {
+  status: "draining",
+  detail: "shutting down: send requests elsewhere",
+} as const;
