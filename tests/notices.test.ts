@@ -125,4 +125,28 @@ describe("notices", () => {
     expect((await listNotices(other.user.id)).notices).toEqual([]);
     expect(mails.every((mail) => mail.to === tenant.user.email)).toBe(true);
   });
+
+  it("are emailed by another worker when the one sending them stopped mid-send", async () => {
+    const other = await createTenant(1);
+    const { id } = await createWebhook({
+      principal: other.clientPrincipal,
+      input: { url: receiver.url("/stopped"), events: ["shift.created"], facilities: other.facilityIds },
+    });
+    const now = Date.now();
+    // Two notices taken by a worker that then stopped: one just now (its lease runs), one 20 minutes ago.
+    const taken = (minutesAgo: number) => ({
+      userId: other.user.id,
+      webhookId: id,
+      kind: "failing",
+      message: `${receiver.url("/stopped")} has failed.`,
+      emailState: "sending",
+      emailedAt: new Date(now - minutesAgo * 60_000),
+    });
+    await getDb().notice.create({ data: taken(1) });
+    const stale = await getDb().notice.create({ data: taken(20) });
+    const before = mails.length;
+    expect(await sendNoticeEmails(now)).toBe(1);
+    expect(mails.slice(before).map((mail) => mail.to)).toEqual([other.user.email]);
+    expect((await getDb().notice.findUniqueOrThrow({ where: { id: stale.id } })).emailState).toBe("sent");
+  });
 });

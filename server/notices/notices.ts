@@ -15,6 +15,9 @@ import { processSingleton } from "../process-singleton";
 
 export type NoticeKind = "failing" | "disabled" | "recovered";
 
+/** A notice taken for sending by a worker that stopped is sent by another after this long. */
+const SENDING_LEASE_MS = 10 * 60_000;
+
 /** At most one email per webhook in this long; notices within it stay in the app. */
 export const EMAIL_EVERY_MS = 3_600_000;
 
@@ -92,7 +95,8 @@ const transporter = (url: string): Transporter =>
   processSingleton(`smtp:${url}`, () => nodemailer.createTransport(url));
 
 /**
- * Emails the pending notices, oldest first: each taken by one worker (a conditional update), held
+ * Emails the pending notices, oldest first: each taken by one worker (a conditional update, with a
+ * lease: one whose worker stopped mid-send is taken again after SENDING_LEASE_MS), held
  * back when its webhook had an email within the hour, marked failed (and logged) when the mail
  * server refuses it. Returns how many were sent.
  */
@@ -101,15 +105,19 @@ export async function sendNoticeEmails(now = Date.now()): Promise<number> {
   if (!SMTP_URL) return 0;
   const db = getDb();
   let sent = 0;
+  // Pending, or taken by a worker that stopped before it finished (its claim older than the lease).
+  const due = {
+    OR: [{ emailState: "pending" }, { emailState: "sending", emailedAt: { lt: new Date(now - SENDING_LEASE_MS) } }],
+  };
   const pending = await db.notice.findMany({
-    where: { emailState: "pending" },
+    where: due,
     orderBy: { createdAt: "asc" },
     take: 100,
   });
   for (const notice of pending) {
     const { count } = await db.notice.updateMany({
-      where: { id: notice.id, emailState: "pending" },
-      data: { emailState: "sending" },
+      where: { id: notice.id, ...due },
+      data: { emailState: "sending", emailedAt: new Date(now) },
     });
     if (count === 0) continue; // another worker took it
     const recent = await db.notice.count({
