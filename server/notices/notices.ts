@@ -107,7 +107,10 @@ export async function sendNoticeEmails(now = Date.now()): Promise<number> {
   let sent = 0;
   // Pending, or taken by a worker that stopped before it finished (its claim older than the lease).
   const due = {
-    OR: [{ emailState: "pending" }, { emailState: "sending", emailedAt: { lt: new Date(now - SENDING_LEASE_MS) } }],
+    OR: [
+      { emailState: "pending" },
+      { emailState: "sending", emailedAt: { lt: new Date(now - SENDING_LEASE_MS) } },
+    ],
   };
   const pending = await db.notice.findMany({
     where: due,
