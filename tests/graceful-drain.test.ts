@@ -87,8 +87,11 @@ describe("graceful drain", () => {
     app.process.kill("SIGTERM");
 
     // At once: the balancers are told; requests are still served (on a connection that then closes).
-    await expect.poll(() => status("/api/health")).toBe(503);
-    expect(await status("/api/health/ready")).toBe(503);
+    // (Readiness is polled: it was 200 before the signal. /api/health answers 503 here even before
+    // it, for want of a worker heartbeat, so its body says whether the drain has begun.)
+    await expect.poll(() => status("/api/health/ready")).toBe(503);
+    const health = await fetch(`${app.url}/api/health`);
+    expect([health.status, (await health.json()).status]).toEqual([503, "draining"]);
     expect(await status("/api/health/live")).toBe(200);
     expect(await status("/api/v2/public/webhooks/facility", bearer)).toBe(200);
 
