@@ -152,9 +152,11 @@ describe("the worker claims again", () => {
     const empty = (await claims("empty")) - emptyBefore;
     // One endpoint takes 10 at a time: 200 deliveries need 20 or more claims that take some. Every
     // answer used to wake the loop, and each claim made while the endpoint was full came back empty
-    // (68 for these 200); now only the end of the backlog may be claimed for and found empty.
+    // (68 for these 200). Now a claim follows an answer that frees a full endpoint, a written group
+    // that gives a client its share back, or the pool going idle — at most one empty claim each time
+    // it goes idle while outcomes are still being written (on PostgreSQL up to ~20 here).
     expect(took).toBeGreaterThanOrEqual(20);
-    expect(empty).toBeLessThanOrEqual(3);
+    expect(empty).toBeLessThanOrEqual(34); // half the old figure
   }, 60_000);
 });
 

@@ -445,7 +445,9 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
         }
       }
       recording = null;
-      if (roomMade || stopping) signal();
+      // An idle pool claims too: whatever held the last claim back (a client's share, a webhook's
+      // unwritten outcomes) may be gone now, and nothing else would wake it before `idleMs`.
+      if (roomMade || stopping || sending === 0) signal();
     })();
   };
   /** An attempt that threw has nothing to record: its claim ends; the delivery waits out the lease. */
@@ -497,9 +499,10 @@ export function startWorker({ idleMs = getEnv().WEBHOOK_POLL_MS } = {}): { stop:
     if (sending === 0 && claims.anyAt(perClient)) flushOutcomes?.();
     // A claim can find more only when this answer made room for it: the pool reached its refill
     // mark, or the endpoint, full until now, may take its webhooks' deliveries again. (Recorded
-    // outcomes wake the loop too: they give clients their share back.) Waking at every answer
-    // made the worker claim — and find nothing — thousands of times a second.
-    if (wasFull || concurrency - sending === refillAt || stopping) signal();
+    // outcomes wake the loop too: they give clients their share back.) Or the pool went idle: a
+    // claim then costs at most one empty answer. Waking at every answer made the worker claim —
+    // and find nothing — thousands of times a second.
+    if (wasFull || concurrency - sending === refillAt || sending === 0 || stopping) signal();
   };
 
   const fill = async (room: number): Promise<number> => {
