@@ -130,6 +130,11 @@ describe.skipIf(getEnv().provider !== "postgresql" || !built || !haproxy)(
       });
       const proxy = await startHaproxy(ports);
       cleanups.push(() => proxy.process.kill("SIGKILL"));
+      // As an operator deploys: traffic once the balancer sends to both instances, and the next
+      // restart only once it does again (a started instance is ready after its warm-up, then
+      // HAProxy's two passing checks).
+      const bothInRotation = () => expect.poll(() => proxy.serversUp(), { timeout: 30_000 }).toBe(2);
+      await bothInRotation();
 
       // The load: PATCHes and publishes through HAProxy, every answer checked.
       const failures: string[] = [];
@@ -168,13 +173,15 @@ describe.skipIf(getEnv().provider !== "postgresql" || !built || !haproxy)(
       const load = Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
 
       for (const [i, app] of apps.entries()) {
+        await bothInRotation();
         await expect.poll(() => requests, { timeout: 20_000 }).toBeGreaterThan((i + 1) * 200);
         const exit = exited(app.process);
         app.process.kill("SIGTERM");
         expect(await exit).toBe(0);
         apps[i] = await startAppServer(env, { port: ports[i] });
       }
-      await expect.poll(() => requests, { timeout: 20_000 }).toBeGreaterThan(requests + 200); // both back in the rotation
+      await bothInRotation();
+      await expect.poll(() => requests, { timeout: 20_000 }).toBeGreaterThan(requests + 200);
       loading = false;
       await load;
 
