@@ -65,18 +65,11 @@ const unrecordable = (result: AttemptResult): AttemptResult => ({
 
 async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = false } = {}): Promise<void> {
   if (results.length === 0) return;
-  const ids = results.map((r) => r.prepared.claim.id);
-  const lock = getEnv().provider === "postgresql" ? Prisma.raw("FOR UPDATE") : Prisma.empty;
   await getDb().$transaction(
     async (tx) => {
-      // Locked (PostgreSQL) or under the write lock (SQLite) until commit: the tokens stay as read.
-      const held = await tx.$queryRaw<{ id: string; claimToken: string | null }[]>`
-        SELECT "id", "claimToken" FROM "Delivery" WHERE "id" IN (${Prisma.join(ids)}) ${lock}`;
-      const tokenOf = new Map(held.map((row) => [row.id, row.claimToken]));
-      const fenced = results.filter((r) => tokenOf.get(r.prepared.claim.id) === r.prepared.claim.token);
+      const fenced = await releaseHeldDeliveries(tx, results);
       if (fenced.length === 0) return;
-
-      // Plain SQL for the two statements every outcome takes (the ORM's per-call cost adds up here).
+      // Plain SQL for the statements every outcome takes (the ORM's per-call cost adds up here).
       await tx.$executeRaw`
         INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "attempt", "signature", "responseStatus", "responseBody",
           "responseBytes", "responseContentType", "latencyMs", "url", "createdAt")
@@ -89,26 +82,6 @@ async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = f
           ),
         )}
         ${skipRecordedAttempt ? Prisma.sql`ON CONFLICT ("deliveryId", "attempt") DO NOTHING` : Prisma.empty}`;
-      const released = { leaseUntilMs: null, claimToken: null };
-      const succeeded = fenced.filter((r) => r.status === "success").map((r) => r.prepared.claim.id);
-      // Successes, the common case, in one statement; the others each have their own due time.
-      if (succeeded.length > 0) {
-        await tx.$executeRaw`
-          UPDATE "Delivery" SET "status" = 'success', "attempts" = "attempts" + 1, "dueAtMs" = NULL,
-            "leaseUntilMs" = NULL, "claimToken" = NULL
-          WHERE "id" IN (${Prisma.join(succeeded)})`;
-      }
-      for (const r of fenced.filter((r) => r.status !== "success")) {
-        await tx.delivery.update({
-          where: { id: r.prepared.claim.id },
-          data: {
-            status: r.status,
-            attempts: r.prepared.attempt,
-            dueAtMs: r.dueAtMs === null ? null : BigInt(r.dueAtMs),
-            ...released,
-          },
-        });
-      }
       // Refusals (access lost, webhook gone or disabled) say nothing about the endpoint.
       const attempted = fenced.filter((r) => !r.prepared.refusal);
       await recordHealth(tx, attempted);
@@ -124,6 +97,40 @@ async function writeOutcomes(results: AttemptResult[], { skipRecordedAttempt = f
     },
     { maxWait: 15_000, timeout: 15_000 },
   );
+}
+
+/**
+ * Moves each delivery to its new state and ends its claim — the fence: only where the delivery
+ * still carries the claim's token (a worker whose lease ran out and was taken over changes
+ * nothing). The updates take the rows' locks, and PostgreSQL checks the token again on a row
+ * changed meanwhile, so no read-and-lock statement is needed before them. Returns the results
+ * whose claims were still held: the only ones to record.
+ */
+async function releaseHeldDeliveries(tx: Tx, results: AttemptResult[]): Promise<AttemptResult[]> {
+  const held = new Set<string>();
+  const succeeded = results.filter((r) => r.status === "success");
+  // Successes, the common case, in one statement; the others each have their own due time.
+  if (succeeded.length > 0) {
+    const tokenOf = Prisma.join(
+      succeeded.map(({ prepared: { claim } }) => Prisma.sql`WHEN ${claim.id} THEN ${claim.token}`),
+      " ",
+    );
+    const updated = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Delivery" SET "status" = 'success', "attempts" = "attempts" + 1, "dueAtMs" = NULL,
+        "leaseUntilMs" = NULL, "claimToken" = NULL
+      WHERE "id" IN (${Prisma.join(succeeded.map((r) => r.prepared.claim.id))})
+        AND "claimToken" = CASE "id" ${tokenOf} END
+      RETURNING "id"`;
+    for (const { id } of updated) held.add(id);
+  }
+  for (const { prepared, status, dueAtMs } of results.filter((r) => r.status !== "success")) {
+    const updated = await tx.$executeRaw`
+      UPDATE "Delivery" SET "status" = ${status}, "attempts" = ${prepared.attempt},
+        "dueAtMs" = ${dueAtMs === null ? null : BigInt(dueAtMs)}, "leaseUntilMs" = NULL, "claimToken" = NULL
+      WHERE "id" = ${prepared.claim.id} AND "claimToken" = ${prepared.claim.token}`;
+    if (updated > 0) held.add(prepared.claim.id);
+  }
+  return results.filter((r) => held.has(r.prepared.claim.id));
 }
 
 /** The receiver's "410 Gone": it wants no more deliveries, so the webhook is disabled at once. */
