@@ -92,6 +92,7 @@ function cacheStatements(db: Database.Database): void {
     const cached = statement;
     const bound = (args: unknown[]) => ({
       reader: cached.reader,
+      readonly: cached.readonly,
       run: () => cached.run(args),
       columns: () => cached.columns(),
       raw: () => ({ all: () => cached.raw(true).all(args) }),
@@ -102,17 +103,21 @@ function cacheStatements(db: Database.Database): void {
 }
 
 /**
- * Transactions that wait for the write lock without blocking the event loop.
+ * Transactions and single writes that wait for the write lock without blocking the event loop.
  *
  * The stock adapter begins with a plain (deferred) BEGIN: when another process (the worker, the
  * CLI, a second server) commits between such a transaction's first read and its first write,
  * SQLite refuses the write at once with SQLITE_BUSY instead of waiting. BEGIN IMMEDIATE takes the
  * lock up front — but better-sqlite3 is synchronous, so its busy timeout sleeps on the event loop:
  * while the worker wrote its outcomes, the server's publishes waited there and every other request
- * with them (2.2 s of a 12 s run of 200 single publishes a second). So BEGIN IMMEDIATE is tried
- * without waiting, and tried again after a timer while the lock is held elsewhere; this process's
- * own transactions take turns on its one connection before that. Past BUSY_TIMEOUT_MS it is left
- * to the stock path, which waits out the busy timeout once more and fails as busy.
+ * with them (2.2 s of a 12 s run of 200 single publishes a second); while the server wrote, the
+ * worker's claim (one `UPDATE … RETURNING`, outside any transaction) waited there and no answer
+ * was heard (3.5 s of a 28 s run). So BEGIN IMMEDIATE is tried without waiting, and tried again
+ * after a timer while the lock is held elsewhere; a single write runs in such a transaction of its
+ * own. This process's transactions and single writes take turns on its one connection before that
+ * (a write outside them would otherwise land in whichever transaction is open). Past
+ * BUSY_TIMEOUT_MS it is left to the stock path, which waits out the busy timeout once more and
+ * fails as busy.
  */
 function waitingForTheWriteLockAsynchronously<A extends SqlDriverAdapter>(
   adapter: A,
@@ -139,21 +144,30 @@ function waitingForTheWriteLockAsynchronously<A extends SqlDriverAdapter>(
       client.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   };
-  const startTransaction = adapter.startTransaction.bind(adapter);
   let turns: Promise<void> = Promise.resolve();
-  adapter.startTransaction = async (isolationLevel) => {
+  /** Waits for this process's turn, then for the lock (`begun` once it is held); gives the end of the turn. */
+  const takeTurnAndLock = async (): Promise<() => void> => {
     let endTurn = () => {};
     const previous = turns;
     turns = new Promise((resolve) => {
       endTurn = resolve;
     });
     await previous;
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let delay = 1; !begun && Date.now() < deadline; delay = Math.min(delay * 2, 8)) {
+      begun = beginNow();
+      if (!begun) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return endTurn;
+  };
+  const rollBack = () => {
+    if (client.inTransaction) prepare("ROLLBACK").run();
+  };
+
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const endTurn = await takeTurnAndLock();
     try {
-      const deadline = Date.now() + BUSY_TIMEOUT_MS;
-      for (let delay = 1; !begun && Date.now() < deadline; delay = Math.min(delay * 2, 8)) {
-        begun = beginNow();
-        if (!begun) await new Promise((resolve) => setTimeout(resolve, delay));
-      }
       const transaction = await startTransaction(isolationLevel).finally(() => {
         begun = false;
       });
@@ -162,11 +176,43 @@ function waitingForTheWriteLockAsynchronously<A extends SqlDriverAdapter>(
       transaction.rollback = ending(transaction.rollback.bind(transaction));
       return transaction;
     } catch (error) {
-      if (client.inTransaction) prepare("ROLLBACK").run();
+      rollBack();
       endTurn();
       throw error;
     }
   };
+
+  // Reads run at once (WAL: they never wait for the writer); a write of rows outside a transaction
+  // gets one (not VACUUM or a PRAGMA, which may not run in one; SQL that does not compile is left
+  // to the stock path, which reports it).
+  const writesRows = (sql: string) => {
+    if (!/^\s*(?:INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i.test(sql)) return false;
+    try {
+      return !prepare(sql).readonly;
+    } catch {
+      return false;
+    }
+  };
+  const alone =
+    <R>(run: (query: SqlQuery) => Promise<R>) =>
+    async (query: SqlQuery): Promise<R> => {
+      if (!writesRows(query.sql)) return run(query);
+      const endTurn = await takeTurnAndLock();
+      try {
+        if (!begun) prepare("BEGIN IMMEDIATE").run(); // the stock path's last wait, failing as busy
+        const result = await run(query);
+        prepare("COMMIT").run();
+        return result;
+      } catch (error) {
+        rollBack();
+        throw error;
+      } finally {
+        begun = false;
+        endTurn();
+      }
+    };
+  adapter.queryRaw = alone(adapter.queryRaw.bind(adapter));
+  adapter.executeRaw = alone(adapter.executeRaw.bind(adapter));
   return adapter;
 }
 

@@ -1,7 +1,8 @@
 /**
  * SQLite has one writer. While another process holds the write lock (the worker writing its
- * outcomes, the CLI), this process's transactions wait for it — without blocking the event loop,
- * so the server goes on reading requests, answering reads and running timers meanwhile.
+ * outcomes, the server publishing, the CLI), this process's transactions and single writes wait for
+ * it — without blocking the event loop, so the server goes on reading requests and the worker goes
+ * on sending and hearing answers meanwhile.
  */
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
@@ -59,6 +60,23 @@ describe.runIf(getEnv().provider === "sqlite")("waiting for SQLite's write lock"
 
     expect(facility[1]).toMatchObject({ id: "lock-wait-facility", name: "Waited, then renamed" }); // stored once the other connection let go
     // Blocked, the loop would stall for the whole hold; waiting on timers it stalls for a few ms.
+    expect(longestStall).toBeLessThan(HOLD_MS / 2);
+  });
+
+  it("a single write outside a transaction (the worker's claim) waits the same way", async () => {
+    const db = getDb();
+    await db.facility.create({ data: { id: "lock-wait-single", name: "Before" } });
+    const lock = holdWriteLock(getEnv().databaseFile);
+    await lock.held;
+    const stopWatching = watchEventLoop();
+    // One statement that writes and returns rows, as the claim's UPDATE … RETURNING does.
+    const renamed = await db.$queryRaw<{ name: string }[]>`
+      UPDATE "Facility" SET "name" = 'After' WHERE "id" = 'lock-wait-single' RETURNING "name"`;
+    const longestStall = stopWatching();
+    await lock.released;
+    await lock.holder.terminate();
+
+    expect(renamed).toEqual([{ name: "After" }]);
     expect(longestStall).toBeLessThan(HOLD_MS / 2);
   });
 });
