@@ -7,14 +7,19 @@ process.env.WEBHOOK_RETRY_SCHEDULE = "1s,2s,3s";
 process.env.WEBHOOK_RETRY_JITTER = "0"; // exact due times; tests/delivery-flow.test.ts covers the jitter
 // The receiver's port is allowed, so a name for it (localhost) meets the address check, not the port's.
 const RECEIVER_PORT = await freePort();
-process.env.WEBHOOK_ALLOWED_PORTS = `443,${RECEIVER_PORT}`;
+/** A receiver whose certificate nobody trusts. */
+const STRANGER_PORT = await freePort();
+process.env.WEBHOOK_ALLOWED_PORTS = `443,${RECEIVER_PORT},${STRANGER_PORT}`;
 
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import { Webhook as StandardWebhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getDb } from "../server/db";
 import { listWebhookDeliveries } from "../server/deliveries/deliveries.service";
 import { publishEvent } from "../server/deliveries/events.service";
-import { DELIVERY_ID_HEADER } from "../server/deliveries/send";
+import { DELIVERY_ID_HEADER, sendSigned } from "../server/deliveries/send";
 import { runDueDeliveries } from "../server/deliveries/worker";
 import { AppError } from "../server/errors";
 import { verifySignature } from "../server/webhooks/signature";
@@ -22,6 +27,7 @@ import { createWebhook, deleteWebhook, updateWebhook } from "../server/webhooks/
 import type { WebhookEventName } from "../server/webhooks/webhook-rules";
 import { createTenant, freePort, type Tenant } from "./helpers";
 import { startReceiver } from "./https-receiver";
+import { createSelfSignedCertificate } from "./tls";
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let tenant: Tenant;
@@ -60,6 +66,29 @@ describe("publishing", () => {
 });
 
 describe("delivery", () => {
+  it("trusts a receiver's certificate only through the process's CAs, connection by connection", async () => {
+    // Every connection shares one TLS context: a receiver whose certificate no CA vouches for is
+    // still refused, while the trusted one, before and after it, is reached.
+    const stranger = await startReceiver(
+      createSelfSignedCertificate(path.join(os.tmpdir(), `untrusted-${randomUUID()}`)),
+      STRANGER_PORT,
+    );
+    const send = (url: string) =>
+      sendSigned({ url, body: "{}", secrets: [SECRET_A], deliveryId: randomUUID() });
+    try {
+      expect((await send(receiver.url("/trusted-before"))).outcome.status).toBe(200);
+      const refused = (await send(stranger.url("/untrusted"))).outcome;
+      expect(refused).toMatchObject({
+        status: null,
+        excerpt: "TLS: the receiver's certificate or handshake was refused",
+      });
+      expect(stranger.received).toEqual([]);
+      expect((await send(receiver.url("/trusted-after"))).outcome.status).toBe(200);
+    } finally {
+      await stranger.close();
+    }
+  });
+
   it("sends every matching event once per matching webhook, signed with each secret", async () => {
     const [f1, f2] = tenant.facilityIds as [string, string];
     await hook("/a", ["shift.created"], [f1], [SECRET_A, SECRET_B]);
