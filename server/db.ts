@@ -199,9 +199,9 @@ function waitingForTheWriteLockAsynchronously<A extends SqlDriverAdapter>(
       if (!writesRows(query.sql)) return run(query);
       const endTurn = await takeTurnAndLock();
       try {
-        if (!begun) prepare("BEGIN IMMEDIATE").run(); // the stock path's last wait, failing as busy
+        // Not begun past the deadline: the stock path runs it alone, its busy timeout failing as busy.
         const result = await run(query);
-        prepare("COMMIT").run();
+        if (begun) prepare("COMMIT").run();
         return result;
       } catch (error) {
         rollBack();
